@@ -1,0 +1,24 @@
+"""The Celery app: tasks acknowledged after they ran, so a worker that dies gives its task back.
+
+The beat schedule is filled by the apps (``receipts`` adds the January batch and the sweep).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cac_portal.settings")
+
+app = Celery("cac_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": 3600},
+    timezone="Europe/Paris",
+    beat_schedule={},
+)
+app.autodiscover_tasks()

@@ -1,0 +1,20 @@
+"""Gap-free numbers: the counter row is locked in the caller's transaction."""
+
+from django.db import transaction
+
+from dues.models import Counter
+
+
+def take_next(name, year):
+    """The next value of counter `name` for `year`; must run inside the inserting transaction.
+
+    Two callers wait for each other on the row lock; a rollback undoes the increment with the
+    insert, so no number is lost or used twice.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("take_next() must run inside transaction.atomic()")
+    Counter.objects.get_or_create(name=name, year=year)
+    counter = Counter.objects.select_for_update().get(name=name, year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return counter.last_value

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from members.models import AuditEntry, Correspondent, Member
+
+
+class CorrespondentInline(admin.TabularInline):
+    model = Correspondent
+    extra = 0
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["reference", "display_name", "kind", "email", "city", "directory_opt_in"]
+    list_filter = ["kind", "directory_opt_in", "is_liable_to_corporate_tax", "country"]
+    search_fields = ["reference", "last_name", "first_name", "name", "acronym", "email", "city"]
+    readonly_fields = ["reference", "created_at", "updated_at"]
+    raw_id_fields = ["user"]
+    inlines = [CorrespondentInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "content_type", "object_id"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_id", "actor__email", "note"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "content_type"]
+
+    # The audit trail is written by the services only: nobody edits or deletes history.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

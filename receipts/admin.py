@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from receipts.models import AnnualBatch, ErrorReport, Receipt, ReceiptLine
+
+
+class ReceiptLineInline(admin.TabularInline):
+    model = ReceiptLine
+    extra = 0
+    can_delete = False
+    fields = ["payment", "amount", "received_on", "method", "is_valid"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """Receipts are read-only here: the treasurer cancels and reissues from /tresorerie/."""
+
+    list_display = ["number", "kind", "donor_name", "fiscal_year", "amount", "issued_on", "status"]
+    list_filter = ["status", "kind", "fiscal_year", "is_fiscal"]
+    search_fields = ["number", "donor_name", "member__reference", "donor_email"]
+    date_hierarchy = "issued_on"
+    inlines = [ReceiptLineInline]
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnnualBatch)
+class AnnualBatchAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "status", "done", "failed", "total", "started_at", "finished_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    list_display = ["receipt", "created_at", "resolved_at"]
+    list_select_related = ["receipt"]
+    raw_id_fields = ["receipt"]

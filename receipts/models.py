@@ -1,0 +1,222 @@
+"""Receipts: numbered, immutable documents. A wrong one is cancelled and replaced, never edited.
+
+Like pretix's invoices, a receipt copies the donor's name and address at issue time, so that
+rendering it again, years later, gives the same document whatever happened to the member.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def private_storage():
+    return storages["private"]
+
+
+class ReceiptKind(models.TextChoices):
+    ORGANISATION = "organisation", _("organisation (à chaque paiement)")
+    ANNUAL = "annual", _("récapitulatif annuel (particulier)")
+
+
+class ReceiptStatus(models.TextChoices):
+    ISSUED = "issued", _("émis")
+    CANCELLED = "cancelled", _("annulé")
+
+
+class ReceiptQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(status=ReceiptStatus.ISSUED)
+
+    def delete(self):
+        raise ValidationError(_("Un reçu émis ne peut pas être supprimé ; annulez-le."))
+
+
+class Receipt(models.Model):
+    number = models.CharField(_("numéro d'ordre"), max_length=12, editable=False)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("type"), max_length=12, choices=ReceiptKind.choices)
+    is_fiscal = models.BooleanField(
+        _("reçu fiscal"),
+        help_text=_("Reçu au titre des dons (CERFA) ; sinon reçu acquitté de cotisation."),
+    )
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="receipts")
+    fiscal_year = models.PositiveSmallIntegerField(_("année des versements"))
+    amount = models.DecimalField(_("montant (€)"), **MONEY)
+    issued_on = models.DateField(_("émis le"))
+    issued_at = models.DateTimeField(_("émis à"), default=timezone.now)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ReceiptStatus.choices, default=ReceiptStatus.ISSUED
+    )
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("motif d'annulation"), blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("remplace le reçu"),
+    )
+
+    # Copied at issue time: the receipt never follows later edits of the member.
+    donor_kind = models.CharField(_("type de donateur"), max_length=12)
+    donor_name = models.CharField(_("donateur"), max_length=250)
+    donor_address = models.TextField(_("adresse du donateur"))
+    donor_email = models.EmailField(_("e-mail du donateur"), blank=True)
+    donor_siren = models.CharField(_("SIREN du donateur"), max_length=9, blank=True)
+    donor_legal_form = models.CharField(
+        _("forme juridique du donateur"), max_length=100, blank=True
+    )
+    # ... and so is the beneficiary, which may change its address or signatory.
+    beneficiary = models.JSONField(_("bénéficiaire"), default=dict)
+
+    pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="receipts/", blank=True)
+    pdf_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    emailed_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    email_error = models.TextField(_("erreur d'envoi"), blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ReceiptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reçu")
+        verbose_name_plural = _("reçus")
+        ordering = ["-issued_at", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="receipt_number_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReceiptStatus.values), name="receipt_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReceiptStatus.ISSUED, cancelled_at__isnull=True)
+                | (
+                    Q(status=ReceiptStatus.CANCELLED, cancelled_at__isnull=False)
+                    & ~Q(cancellation_reason="")
+                ),
+                name="receipt_cancellation_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^[0-9]{4}-[0-9]{5}$"),
+                name="receipt_number_format",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "fiscal_year"],
+                condition=Q(kind=ReceiptKind.ANNUAL, status=ReceiptStatus.ISSUED),
+                name="receipt_one_valid_annual_per_member_and_year",
+            ),
+        ]
+        permissions = [("use_treasury", _("Peut utiliser la trésorerie (lots, annulations)"))]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("receipts:download", args=[self.code])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Un reçu émis ne peut pas être supprimé ; annulez-le."))
+
+    @property
+    def is_cancelled(self):
+        return self.status == ReceiptStatus.CANCELLED
+
+
+class ReceiptLine(models.Model):
+    """One payment covered by a receipt. `is_valid` mirrors the receipt's status so that the
+    database itself forbids a payment in two valid receipts."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
+    payment = models.ForeignKey(
+        "dues.Payment", on_delete=models.PROTECT, related_name="receipt_lines"
+    )
+    amount = models.DecimalField(_("montant (€)"), **MONEY)
+    received_on = models.DateField(_("date du versement"))
+    method = models.CharField(_("mode de versement"), max_length=10)
+    is_valid = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("ligne de reçu")
+        verbose_name_plural = _("lignes de reçu")
+        ordering = ["receipt", "received_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(is_valid=True),
+                name="receiptline_payment_in_one_valid_receipt",
+            ),
+            models.UniqueConstraint(
+                fields=["receipt", "payment"], name="receiptline_payment_once_per_receipt"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receiptline_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt.number}: {self.amount} €"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Une ligne de reçu ne peut pas être supprimée."))
+
+
+class AnnualBatch(models.Model):
+    """The January run of one fiscal year's individual receipts, and how far it got."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminé")
+
+    fiscal_year = models.PositiveSmallIntegerField(_("année des versements"), unique=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    total = models.PositiveIntegerField(_("à émettre"), default=0)
+    done = models.PositiveIntegerField(_("émis"), default=0)
+    failed = models.PositiveIntegerField(_("en échec"), default=0)
+    started_at = models.DateTimeField(_("lancé le"), default=timezone.now)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("lot annuel")
+        verbose_name_plural = _("lots annuels")
+        ordering = ["-fiscal_year"]
+
+    def __str__(self):
+        return f"{self.fiscal_year}: {self.done}/{self.total}"
+
+    @property
+    def percent(self):
+        return (
+            100 if not self.total else min(100, round(100 * (self.done + self.failed) / self.total))
+        )
+
+
+class ErrorReport(models.Model):
+    """A member says a receipt is wrong; the treasurer answers by cancelling and reissuing."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="error_reports")
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("erreur signalée")
+        verbose_name_plural = _("erreurs signalées")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.receipt.number}: {self.message[:40]}"

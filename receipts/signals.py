@@ -1,0 +1,1 @@
+"""Receipts listen to dues: a recorded organisation payment gets its receipt after commit."""

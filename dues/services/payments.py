@@ -1,0 +1,182 @@
+"""Recording and rejecting payments. Every change writes an audit entry; the apps above learn
+of it through `dues.signals`, sent after commit."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dues.models import Payment, PaymentMethod, PaymentStatus
+from dues.signals import payment_recorded, payment_rejected
+from members import audit
+
+AUDITED_FIELDS = [
+    "member",
+    "pledge",
+    "year",
+    "method",
+    "amount",
+    "received_on",
+    "cheque_number",
+    "bank",
+    "drawer",
+    "status",
+    "status_reason",
+    "deposit_slip",
+]
+
+
+class DuplicatePayment(ValidationError):
+    """The same cheque (member, number, bank, amount) is already recorded."""
+
+
+def _duplicate_message(existing):
+    return _(
+        "Ce chèque (n° %(number)s, %(bank)s, %(amount)s €) est déjà enregistré pour %(member)s "
+        "depuis le %(date)s."
+    ) % {
+        "number": existing.cheque_number,
+        "bank": existing.bank or _("banque non précisée"),
+        "amount": existing.amount,
+        "member": existing.member,
+        "date": existing.created_at.strftime("%d/%m/%Y"),
+    }
+
+
+def _open_pledge(member, year):
+    """The member's latest pledge of `year` that no received payment covers yet."""
+    return (
+        member.pledges.filter(year=year)
+        .exclude(payments__status=PaymentStatus.RECEIVED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _cheque_twin(member, cheque_number, bank, amount):
+    return (
+        Payment.objects.filter(
+            member=member,
+            method=PaymentMethod.CHEQUE,
+            cheque_number=cheque_number,
+            bank=bank,
+            amount=amount,
+        )
+        .exclude(status=PaymentStatus.CANCELLED)
+        .select_related("member")
+        .first()
+    )
+
+
+def record_payment(
+    *,
+    member,
+    amount,
+    method,
+    received_on,
+    year,
+    actor=None,
+    pledge=None,
+    cheque_number="",
+    bank="",
+    drawer="",
+):
+    """Save a received payment, matched to the member's open pledge of `year` if any.
+
+    Invariants: the amount is a positive Decimal with at most two decimals; a cheque has a
+    number and is recorded once (same member, number, bank and amount → DuplicatePayment);
+    `payment_recorded` is sent only once the transaction has committed.
+    """
+    try:
+        amount = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"amount": _("Saisissez un montant valide.")}) from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(
+            {"amount": _("Le montant doit être positif, avec au plus deux décimales.")}
+        )
+    amount = amount.quantize(Decimal("0.01"))
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": _("Mode de paiement inconnu.")})
+    cheque_number = (cheque_number or "").strip()
+    bank = (bank or "").strip()
+    drawer = (drawer or "").strip()
+    if method == PaymentMethod.CHEQUE:
+        if not cheque_number:
+            raise ValidationError({"cheque_number": _("Indiquez le numéro du chèque.")})
+        drawer = drawer or member.display_name
+    else:
+        cheque_number = bank = drawer = ""
+    if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
+        raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
+
+    try:
+        with transaction.atomic():
+            if method == PaymentMethod.CHEQUE:
+                existing = _cheque_twin(member, cheque_number, bank, amount)
+                if existing is not None:
+                    raise DuplicatePayment(_duplicate_message(existing), code="duplicate")
+            payment = Payment.objects.create(
+                member=member,
+                pledge=pledge or _open_pledge(member, year),
+                year=year,
+                method=method,
+                amount=amount,
+                received_on=received_on,
+                cheque_number=cheque_number,
+                bank=bank,
+                drawer=drawer,
+                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit.record(
+                payment,
+                "payment.recorded",
+                actor=actor,
+                after=audit.snapshot(payment, AUDITED_FIELDS),
+            )
+            transaction.on_commit(
+                lambda: payment_recorded.send(sender=Payment, payment=payment), robust=True
+            )
+    except IntegrityError:
+        # Two desks saving the same cheque at once: the unique constraint caught the second.
+        existing = _cheque_twin(member, cheque_number, bank, amount)
+        if existing is None:
+            raise
+        raise DuplicatePayment(_duplicate_message(existing), code="duplicate") from None
+    return payment
+
+
+def reject_payment(payment, *, reason, actor=None):
+    """Mark a received payment rejected (a bounced cheque), with its reason.
+
+    The member's status for that year follows (only received payments count); receipts learn
+    of it through `payment_rejected` after commit and cancel or leave out the payment.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif du rejet.")})
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status != PaymentStatus.RECEIVED:
+            raise ValidationError(_("Seul un paiement reçu peut être rejeté."))
+        before = audit.snapshot(locked, AUDITED_FIELDS)
+        locked.status = PaymentStatus.REJECTED
+        locked.status_reason = reason
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+        audit.record(
+            locked,
+            "payment.rejected",
+            actor=actor,
+            before=before,
+            after=audit.snapshot(locked, AUDITED_FIELDS),
+            note=reason,
+        )
+        transaction.on_commit(
+            lambda: payment_rejected.send(sender=Payment, payment=locked, reason=reason),
+            robust=True,
+        )
+    payment.refresh_from_db()
+    return locked

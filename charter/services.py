@@ -1,0 +1,89 @@
+"""Who subscribed to which charter and privacy notice: the acceptance helpers.
+
+An acceptance is stored once per member and version (a database constraint says so); accepting
+again the same version changes nothing, so a double click or a retried form is harmless.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from charter.models import Acceptance, AcceptanceSource, Charter, PrivacyAcceptance, PrivacyNotice
+
+
+def as_datetime(value):
+    """An aware datetime from a datetime, a date (a paper form's date of signature) or None."""
+    if value is None:
+        return timezone.now()
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    # A signature date has no time of day: noon keeps it on the same day in every time zone.
+    return timezone.make_aware(datetime.datetime.combine(value, datetime.time(12)))
+
+
+def _recorder(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def accept_charter(
+    member, charter, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor=None
+):
+    """The member subscribes to `charter`; returns the (new or existing) Acceptance."""
+    acceptance, _created = Acceptance.objects.get_or_create(
+        charter=charter,
+        member=member,
+        defaults={
+            "accepted_at": as_datetime(accepted_at),
+            "source": source,
+            "recorded_by": _recorder(actor),
+        },
+    )
+    return acceptance
+
+
+@transaction.atomic
+def accept_privacy_notice(
+    member, notice, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor=None
+):
+    """The member accepts the privacy `notice`; returns the (new or existing) PrivacyAcceptance."""
+    acceptance, _created = PrivacyAcceptance.objects.get_or_create(
+        notice=notice,
+        member=member,
+        defaults={
+            "accepted_at": as_datetime(accepted_at),
+            "source": source,
+            "recorded_by": _recorder(actor),
+        },
+    )
+    return acceptance
+
+
+def pending_charter(member):
+    """The charter in force if `member` has not subscribed to it yet, else None."""
+    current = Charter.objects.current()
+    if current is None or member is None:
+        return None
+    if Acceptance.objects.filter(member=member, charter=current).exists():
+        return None
+    return current
+
+
+def pending_privacy_notice(member):
+    current = PrivacyNotice.objects.current()
+    if current is None or member is None:
+        return None
+    if PrivacyAcceptance.objects.filter(member=member, notice=current).exists():
+        return None
+    return current
+
+
+def last_accepted_charter(member):
+    acceptance = (
+        Acceptance.objects.filter(member=member)
+        .select_related("charter")
+        .order_by("-charter__effective_on", "-charter__version")
+        .first()
+    )
+    return acceptance.charter if acceptance else None

@@ -1,0 +1,225 @@
+"""The public side's forms: the adhesion / support form at `/adhesion/`.
+
+`AdhesionForm` holds what is not the member's identity (kind, purpose, amount, the charter and
+privacy boxes, the honeypot); `AdhesionSubmission` binds it together with the member forms of
+`members.forms` (prefixes "ind", "org", "corr"), validates only the chosen kind's part, works out
+the amount, and hands everything to `dues.services.pledges.submit_adhesion`.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from charter.models import Charter, PrivacyNotice
+from dues.models import PledgeSource, Purpose
+from dues.services.pledges import submit_adhesion
+from members.forms import CorrespondentFormSet, IndividualForm, OrganisationForm
+from members.models import MemberKind
+from members.validators import MoneyField
+
+OTHER = "other"
+HONEYPOT = "fax"
+
+
+def _euros(amount):
+    from charter.templatetags.money import format_euros
+
+    return format_euros(amount, 0 if amount == amount.to_integral_value() else 2)
+
+
+class AdhesionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Vous adhérez ou soutenez"),
+        choices=[
+            (MemberKind.INDIVIDUAL, _("à titre individuel (personne physique)")),
+            (MemberKind.ORGANISATION, _("au nom d'une organisation (personne morale)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=MemberKind.INDIVIDUAL,
+        error_messages={"required": _("Choisissez : à titre individuel ou pour une organisation.")},
+    )
+    purpose = forms.ChoiceField(
+        label=_("Objet"),
+        choices=[
+            (Purpose.ADHESION, _("Adhésion")),
+            (Purpose.DONATION, _("Soutien / don")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Purpose.ADHESION,
+        error_messages={"required": _("Choisissez adhésion ou soutien/don.")},
+    )
+    tier = forms.ChoiceField(
+        label=_("Montant"),
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Choisissez un des montants proposés.")},
+    )
+    other_amount = MoneyField(label=_("Autre montant (€)"), required=False)
+    org_amount = MoneyField(
+        label=_("Montant de votre cotisation (€)"),
+        required=False,
+        help_text=_(
+            "Laissez vide pour retenir le montant indicatif de votre tranche de budget ; "
+            "chacun peut le moduler selon sa capacité contributive."
+        ),
+    )
+    accept_charter = forms.BooleanField(
+        label=_("Je souscris à la charte de principes"),
+        error_messages={"required": _("Pour adhérer ou soutenir, souscrivez à la charte.")},
+    )
+    accept_privacy = forms.BooleanField(
+        label=_(
+            "J'ai lu la politique de confidentialité et j'accepte le traitement de mes données"
+        ),
+        error_messages={"required": _("Acceptez la politique de confidentialité pour continuer.")},
+    )
+    charter_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    privacy_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Hidden from people (CSS and aria-hidden), filled by bots that fill every box.
+    fax = forms.CharField(
+        label=_("Ne remplissez pas ce champ"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, scale=None, charter=None, privacy_notice=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scale = scale
+        self.charter = charter
+        self.privacy_notice = privacy_notice
+        tiers = list(scale.tiers.filter(member_kind=MemberKind.INDIVIDUAL)) if scale else []
+        self.individual_tiers = tiers
+        choices = []
+        for tier in tiers:
+            label = tier.label
+            if scale.tax_reduction_rate:
+                label = _("%(label)s — ne coûte que %(net)s après réduction d'impôt") % {
+                    "label": tier.label,
+                    "net": _euros(scale.net_cost(tier.amount)),
+                }
+            choices.append((f"{tier.amount:.2f}", label))
+        choices.append((OTHER, _("Autre montant")))
+        self.fields["tier"].choices = choices
+        if tiers:
+            self.fields["tier"].initial = f"{tiers[len(tiers) // 2].amount:.2f}"
+        self.fields["charter_version"].initial = charter.version if charter else None
+        self.fields["privacy_version"].initial = privacy_notice.version if privacy_notice else None
+        if charter:
+            self.fields["accept_charter"].label = _(
+                "Je souscris à la charte de principes (version %(version)s)"
+            ) % {"version": charter.version}
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get(HONEYPOT))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.charter and cleaned.get("charter_version") not in (None, self.charter.version):
+            self.add_error(
+                "accept_charter",
+                _("La charte a changé pendant que vous remplissiez le formulaire : relisez-la."),
+            )
+        if self.privacy_notice and cleaned.get("privacy_version") not in (
+            None,
+            self.privacy_notice.version,
+        ):
+            self.add_error(
+                "accept_privacy",
+                _("La politique de confidentialité a changé : relisez-la avant d'accepter."),
+            )
+        kind = cleaned.get("kind")
+        if kind == MemberKind.INDIVIDUAL:
+            tier = cleaned.get("tier")
+            if not tier:
+                self.add_error("tier", _("Choisissez un montant."))
+            elif tier == OTHER:
+                if cleaned.get("other_amount") is None and "other_amount" not in self.errors:
+                    self.add_error("other_amount", _("Indiquez le montant de votre choix."))
+                cleaned["amount"] = cleaned.get("other_amount")
+            else:
+                cleaned["amount"] = Decimal(tier)
+        elif kind == MemberKind.ORGANISATION:
+            cleaned["amount"] = cleaned.get("org_amount")
+        return cleaned
+
+
+class AdhesionSubmission:
+    """The whole page's forms, bound together; validates only the part of the chosen kind."""
+
+    prefixes = {"individual": "ind", "organisation": "org", "correspondents": "corr"}
+
+    def __init__(self, data=None, *, scale=None, initial=None):
+        self.data = data
+        self.scale = scale
+        self.charter = Charter.objects.current()
+        self.privacy_notice = PrivacyNotice.objects.current()
+        self.form = AdhesionForm(
+            data,
+            scale=scale,
+            charter=self.charter,
+            privacy_notice=self.privacy_notice,
+            initial=initial,
+        )
+        self.individual = IndividualForm(data, prefix="ind")
+        self.organisation = OrganisationForm(data, prefix="org")
+        self.correspondents = CorrespondentFormSet(data, prefix="corr")
+        self.amount = None
+        self.suggested = None
+
+    @property
+    def kind(self):
+        if self.form.is_bound:
+            value = self.form.data.get("kind")
+            return value if value in MemberKind.values else None
+        return self.form.fields["kind"].initial
+
+    @property
+    def is_bot(self):
+        return self.form.is_bound and self.form.is_bot
+
+    def is_valid(self):
+        valid = self.form.is_valid()
+        kind = self.form.cleaned_data.get("kind")
+        if kind == MemberKind.INDIVIDUAL:
+            valid = self.individual.is_valid() and valid
+            self.amount = self.form.cleaned_data.get("amount")
+        elif kind == MemberKind.ORGANISATION:
+            valid = self.organisation.is_valid() and valid
+            valid = self.correspondents.is_valid() and valid
+            budget = self.organisation.cleaned_data.get("annual_budget")
+            if budget is not None and self.scale is not None:
+                self.suggested = self.scale.suggested_amount(budget)
+            self.amount = self.form.cleaned_data.get("amount") or self.suggested
+            if self.amount is None and not self.form.has_error("org_amount"):
+                if budget is None and not self.organisation.has_error("annual_budget"):
+                    self.organisation.add_error(
+                        "annual_budget",
+                        _("Indiquez votre budget annuel, ou un montant ci-dessous."),
+                    )
+                self.form.add_error("org_amount", _("Indiquez un montant."))
+                valid = False
+        return valid and self.amount is not None
+
+    @property
+    def member_form(self):
+        return self.organisation if self.kind == MemberKind.ORGANISATION else self.individual
+
+    def submit(self, *, actor=None, year=None):
+        """Call once `is_valid()`; returns `submit_adhesion`'s `AdhesionResult`."""
+        kind = self.form.cleaned_data["kind"]
+        return submit_adhesion(
+            kind=kind,
+            member_data=self.member_form.contact_data(),
+            correspondents=(
+                self.correspondents.correspondents() if kind == MemberKind.ORGANISATION else ()
+            ),
+            purpose=self.form.cleaned_data["purpose"],
+            amount=self.amount,
+            year=year,
+            source=PledgeSource.ONLINE,
+            actor=actor,
+            charter=self.charter,
+            privacy_notice=self.privacy_notice,
+        )

@@ -1,0 +1,214 @@
+"""Validation of what members type: French postal codes, phones (→ E.164), emails, URLs, money.
+
+Each rule is a plain function or a form field, so that the online form, the staff's paper form,
+the member's own edit page and the CSV import all say the same thing in the same French words.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_REGION = "FR"
+
+# A pledge above this is surely a typo (a budget typed in the amount box, an extra zero); the
+# CAC can still record a bigger gift at the desk after talking to the giver.
+AMOUNT_CEILING = Decimal("100000")
+# The largest French associations have budgets of a few hundred million euros.
+BUDGET_CEILING = Decimal("10000000000")
+
+# Countries offered in the address; everything French overseas (971–976, 984–988) is "FR".
+COUNTRY_CHOICES = [
+    ("FR", _("France")),
+    ("BE", _("Belgique")),
+    ("CH", _("Suisse")),
+    ("LU", _("Luxembourg")),
+    ("MC", _("Monaco")),
+    ("DE", _("Allemagne")),
+    ("ES", _("Espagne")),
+    ("IT", _("Italie")),
+    ("PT", _("Portugal")),
+    ("GB", _("Royaume-Uni")),
+    ("NL", _("Pays-Bas")),
+    ("CA", _("Canada")),
+    ("MA", _("Maroc")),
+    ("DZ", _("Algérie")),
+    ("TN", _("Tunisie")),
+    ("SN", _("Sénégal")),
+    ("CI", _("Côte d'Ivoire")),
+]
+
+_FRENCH_POSTAL_CODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|97[1-8]|98[046-9])\d{2,3}$")
+_FOREIGN_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
+
+
+def normalize_postal_code(value, country=DEFAULT_REGION):
+    """The postal code as it is written on an envelope, or ValidationError in French.
+
+    France: five digits; the first two are a department (01–95, 20 for Corsica's 20xxx), or 97x
+    / 98x overseas (971 Guadeloupe … 976 Mayotte, 975 Saint-Pierre-et-Miquelon, 977–978 the
+    Antilles' collectivities, 984–988 the Pacific). Elsewhere: letters, digits, spaces, hyphens.
+    """
+    value = re.sub(r"\s+", " ", str(value or "")).strip().upper()
+    if not value:
+        return ""
+    if (country or DEFAULT_REGION) == "FR":
+        compact = value.replace(" ", "")
+        if not (len(compact) == 5 and compact.isdigit() and _FRENCH_POSTAL_CODE.match(compact)):
+            raise ValidationError(
+                _("Saisissez un code postal français valide : cinq chiffres, par exemple 75011."),
+                code="postal_code",
+            )
+        return compact
+    if not _FOREIGN_POSTAL_CODE.match(value):
+        raise ValidationError(_("Saisissez un code postal valide."), code="postal_code")
+    return value
+
+
+def normalize_phone(value, region=DEFAULT_REGION):
+    """The number in E.164 (+33123456789), or ValidationError in French; "" stays ""."""
+    value = str(value or "").strip()
+    if not value:
+        return ""
+    if len(value) > 30:
+        raise ValidationError(_("Ce numéro de téléphone est trop long."), code="phone")
+    try:
+        number = phonenumbers.parse(value, region or DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _(
+                "Saisissez un numéro de téléphone valide, par exemple 01 23 45 67 89 "
+                "ou +33 1 23 45 67 89."
+            ),
+            code="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(value):
+    """E.164 back to the way people read it: +33 1 23 45 67 89 → "01 23 45 67 89" in France."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if number.country_code == 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+validate_email = EmailValidator(message=_("Saisissez une adresse e-mail valide."))
+validate_url = URLValidator(
+    schemes=["http", "https"], message=_("Saisissez une adresse de site valide.")
+)
+
+
+def parse_money(value):
+    """A Decimal from what people type: "1 000,50 €", "1000.5", "50"; ValidationError else."""
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value or "").strip()
+        text = re.sub(r"[\s\u00a0\u202f€]", "", text).replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+            raise ValidationError(_("Saisissez un montant en euros, par exemple 50 ou 50,00."))
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                _("Saisissez un montant en euros, par exemple 50 ou 50,00.")
+            ) from None
+    if not amount.is_finite():
+        raise ValidationError(_("Saisissez un montant en euros, par exemple 50 ou 50,00."))
+    return amount
+
+
+def validate_money(amount, *, ceiling, allow_zero=False):
+    """Positive (or zero when allowed), at most two decimals, not above `ceiling`."""
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError(_("Le montant doit être positif."), code="min_value")
+    if amount > ceiling:
+        raise ValidationError(
+            _("Ce montant dépasse le plafond de %(ceiling)s €, vérifiez-le.")
+            % {"ceiling": f"{ceiling:,.0f}".replace(",", "\u00a0")},
+            code="max_value",
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(
+            _("Indiquez au plus deux chiffres après la virgule."), code="decimals"
+        )
+
+
+class PhoneField(forms.CharField):
+    """A phone number typed any usual way, cleaned to E.164 (region France by default)."""
+
+    widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"})
+
+    def __init__(self, *, region=DEFAULT_REGION, **kwargs):
+        self.region = region
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        # Show the stored E.164 the way people write it; leave what they typed as typed.
+        if isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
+            return format_phone(value)
+        return value
+
+    def clean(self, value):
+        return normalize_phone(super().clean(value), self.region)
+
+
+class MoneyField(forms.CharField):
+    """Euros typed the French way ("1 000,50"), cleaned to a Decimal with two decimals."""
+
+    def __init__(self, *, ceiling=AMOUNT_CEILING, allow_zero=False, **kwargs):
+        self.ceiling = ceiling
+        self.allow_zero = allow_zero
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",").replace(",00", "")
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        amount = parse_money(value)
+        validate_money(amount, ceiling=self.ceiling, allow_zero=self.allow_zero)
+        return amount.quantize(Decimal("0.01"))
+
+
+class PostalCodeField(forms.CharField):
+    """Postal code; the form checks it against the country (see `normalize_postal_code`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "text"})
+        )
+        super().__init__(**kwargs)
+
+
+class WebsiteField(forms.URLField):
+    """A website; "example.org" is understood as "https://example.org"."""
+
+    default_error_messages = {"invalid": _("Saisissez une adresse de site valide.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)

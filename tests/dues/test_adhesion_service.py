@@ -1,0 +1,168 @@
+"""`submit_adhesion`: one transaction makes the member, correspondents, pledge and acceptances."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from charter.models import Acceptance, Charter, PrivacyAcceptance
+from dues.campaign import current_year
+from dues.models import Pledge, PledgeSource, Purpose
+from dues.services.pledges import renew, renewal_year, submit_adhesion
+from members.models import AuditEntry, Member, MemberKind
+from tests.factories import IndividualFactory, PaymentFactory
+
+PERSON = {
+    "last_name": "Durand",
+    "first_name": "Léa",
+    "email": "Lea.Durand@example.org",
+    "street": "5 rue Oberkampf",
+    "postal_code": "75011",
+    "city": "Paris",
+    "country": "FR",
+    "phone_mobile": "+33612345678",
+}
+
+ORGANISATION = {
+    "name": "Les Amis du Quartier",
+    "acronym": "ADQ",
+    "email": "contact@amis-quartier.example.org",
+    "street": "1 place du Marché",
+    "postal_code": "97200",
+    "city": "Fort-de-France",
+    "annual_budget": Decimal("150000"),
+}
+
+
+def test_an_individual_becomes_member_pledge_and_acceptances(cac):
+    result = submit_adhesion(
+        kind=MemberKind.INDIVIDUAL, member_data=PERSON, purpose=Purpose.ADHESION, amount=50
+    )
+    member = result.member
+    assert result.member_created
+    assert member.reference == f"CAC-{member.pk:06d}"
+    assert member.phone_mobile == "+33612345678"
+    pledge = result.pledge
+    assert (pledge.year, pledge.amount, pledge.source) == (
+        current_year(),
+        Decimal("50.00"),
+        PledgeSource.ONLINE,
+    )
+    acceptance = Acceptance.objects.get(member=member)
+    assert acceptance.charter == Charter.objects.current()
+    assert acceptance.source == "online"
+    assert PrivacyAcceptance.objects.filter(member=member, source="online").count() == 1
+
+
+def test_an_organisation_gets_its_brackets_amount_and_its_correspondents(cac):
+    result = submit_adhesion(
+        kind=MemberKind.ORGANISATION,
+        member_data=ORGANISATION,
+        purpose=Purpose.ADHESION,
+        correspondents=[
+            {"name": "Paul Martin", "function": "Président", "email": "paul@example.org"},
+            {"name": "Inès Roy", "function": "Trésorière", "phone_mobile": "+33698765432"},
+        ],
+    )
+    assert result.pledge.amount == Decimal("100.00")
+    assert [c.name for c in result.member.correspondents.all()] == ["Paul Martin", "Inès Roy"]
+
+
+def test_a_known_email_is_reused_case_insensitively_and_the_pledge_not_doubled(cac):
+    first = submit_adhesion(
+        kind=MemberKind.INDIVIDUAL, member_data=PERSON, purpose=Purpose.ADHESION, amount=50
+    )
+    again = submit_adhesion(
+        kind=MemberKind.INDIVIDUAL,
+        member_data={**PERSON, "email": "lea.durand@EXAMPLE.org"},
+        purpose=Purpose.ADHESION,
+        amount=100,
+    )
+    assert again.member.pk == first.member.pk
+    assert not again.member_created
+    assert Pledge.objects.filter(member=first.member).count() == 1
+    assert Pledge.objects.get(member=first.member).amount == Decimal("100.00")
+    assert Acceptance.objects.filter(member=first.member).count() == 1
+
+
+def test_an_anonymous_form_does_not_rewrite_a_known_members_address(cac):
+    known = IndividualFactory(email="lea@example.org", street="1 rue Ancienne", phone_home="")
+    result = submit_adhesion(
+        kind=MemberKind.INDIVIDUAL,
+        member_data={**PERSON, "email": "lea@example.org", "phone_home": "+33140000000"},
+        purpose=Purpose.DONATION,
+        amount=20,
+    )
+    known.refresh_from_db()
+    assert result.member.pk == known.pk
+    assert known.street == "1 rue Ancienne"
+    assert known.phone_home == "+33140000000"  # a blank is filled
+    assert result.proposed_changes["street"] == "5 rue Oberkampf"
+    entry = AuditEntry.objects.get(action="member.contact_proposed")
+    assert entry.after["proposed:street"] == "5 rue Oberkampf"
+
+
+def test_staff_entering_a_paper_form_updates_the_known_member(cac, staff_user):
+    known = IndividualFactory(email="lea@example.org", street="1 rue Ancienne")
+    submit_adhesion(
+        kind=MemberKind.INDIVIDUAL,
+        member_data={**PERSON, "email": "lea@example.org"},
+        purpose=Purpose.ADHESION,
+        amount=50,
+        source=PledgeSource.PAPER,
+        accepted_at=datetime.date(2026, 3, 2),
+        actor=staff_user,
+    )
+    known.refresh_from_db()
+    assert known.street == "5 rue Oberkampf"
+    acceptance = Acceptance.objects.get(member=known)
+    assert acceptance.source == "paper"
+    assert acceptance.recorded_by == staff_user
+    assert acceptance.accepted_at.date() == datetime.date(2026, 3, 2)
+    assert len(mail.outbox) == 0  # no email for a paper form unless asked
+
+
+def test_a_bad_amount_changes_nothing(cac):
+    for amount in (0, -5, Decimal("10.005"), Decimal("1000000")):
+        with pytest.raises(ValidationError):
+            submit_adhesion(
+                kind=MemberKind.INDIVIDUAL,
+                member_data=PERSON,
+                purpose=Purpose.ADHESION,
+                amount=amount,
+            )
+    assert not Member.objects.exists()
+
+
+def test_an_organisation_without_budget_nor_amount_is_refused(cac):
+    with pytest.raises(ValidationError):
+        submit_adhesion(
+            kind=MemberKind.ORGANISATION,
+            member_data={**ORGANISATION, "annual_budget": None},
+            purpose=Purpose.ADHESION,
+        )
+    assert not Member.objects.exists()
+
+
+def test_renewal_is_for_next_year_once_this_year_is_paid(cac):
+    member = IndividualFactory()
+    submit_adhesion(
+        kind=MemberKind.INDIVIDUAL,
+        member_data={**PERSON, "email": member.email},
+        purpose=Purpose.DONATION,
+        amount=35,
+        member=member,
+    )
+    assert renewal_year(member) == current_year()
+    PaymentFactory(member=member, amount=Decimal("35"))
+    assert renewal_year(member) == current_year() + 1
+    pledge = renew(member)
+    assert (pledge.year, pledge.purpose, pledge.amount, pledge.source) == (
+        current_year() + 1,
+        Purpose.DONATION,
+        Decimal("35.00"),
+        PledgeSource.RENEWAL,
+    )
+    assert renew(member).pk == pledge.pk

@@ -139,9 +139,11 @@ def chromium_path():
 
 
 @pytest.fixture
-def page(chromium_path, live_server):
-    """A Playwright page in Debian's chromium, French, phone-sized enough to matter."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def page(chromium_path, live_server, monkeypatch):
+    """A Playwright page in Debian's chromium, in French, against the live test server."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # alongside it are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

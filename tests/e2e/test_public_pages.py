@@ -9,8 +9,9 @@ def test_visitor_reads_the_charter_and_switches_language(page, cac):
     page.goto("/")
     assert page.locator("h1").inner_text() == "Collectif des Associations Citoyennes"
     page.get_by_role("link", name="Lire la charte de principes").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/charte/")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/charte/")
     principles = page.locator("ol.principles > li strong").all_inner_texts()
     assert principles[0] == "Respecter"
     assert principles[-1] == "Préserver"
@@ -18,8 +19,8 @@ def test_visitor_reads_the_charter_and_switches_language(page, cac):
 
     page.get_by_label("Langue").select_option("en")
     page.get_by_role("button", name="Changer").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.url.endswith("/charte/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="The charter").is_visible()

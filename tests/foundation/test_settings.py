@@ -18,7 +18,8 @@ PRODUCTION = {
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "CELERY_BROKER_URL"}}
+    inherited = {*PRODUCTION, "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "MEDIA_ROOT"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -6,6 +6,7 @@ The beat schedule is filled by the apps (``receipts`` adds the January batch and
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cac_portal.settings")
 
@@ -19,6 +20,17 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     broker_transport_options={"visibility_timeout": 3600},
     timezone="Europe/Paris",
-    beat_schedule={},
+    beat_schedule={
+        # The individuals' yearly receipts, from 2 January for the year just ended.
+        "receipts-annual-batch": {
+            "task": "receipts.tasks.start_annual_batch",
+            "schedule": crontab(minute=0, hour=6, day_of_month=2, month_of_year=1),
+        },
+        # Whatever a down broker or a crashed worker left undone: receipts, PDFs, emails.
+        "receipts-sweep": {
+            "task": "receipts.tasks.sweep_receipts",
+            "schedule": crontab(minute="*/5"),
+        },
+    },
 )
 app.autodiscover_tasks()

@@ -1,0 +1,160 @@
+"""The January batch: one yearly summary per individual, fanned out to the workers in chunks.
+
+Invariant: running it again, after a crash or a double click, only fills what is missing; each
+receipt and the batch's `done` counter are committed together, so progress is never lost nor
+counted twice for an issued receipt.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dues.models import Payment
+from members import audit
+from members.models import MemberKind
+from receipts.models import AnnualBatch, Receipt, ReceiptKind
+from receipts.services.cancelling import cancel_receipt
+from receipts.services.delivery import enqueue
+from receipts.services.issuing import issue_annual_receipt, uncovered_payments
+from receipts.services.rendering import ensure_pdf
+
+logger = logging.getLogger(__name__)
+
+
+def pending_member_ids(fiscal_year):
+    """Individuals with a received payment of `fiscal_year` that no valid receipt covers."""
+    return list(
+        Payment.objects.valid()
+        .filter(year=fiscal_year, member__kind=MemberKind.INDIVIDUAL)
+        .exclude(receipt_lines__is_valid=True)
+        .order_by("member_id")
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+
+
+def chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def issue_annual_receipts(fiscal_year, *, actor=None):
+    """Start (or resume) the yearly individual receipts of `fiscal_year`; returns its batch.
+
+    Only the members still missing a receipt are queued; the batch row's counters restart for
+    this run. The chunks go to the workers after commit (in-process without a broker).
+    """
+    from receipts.tasks import issue_annual_chunk, render_missing_pdfs  # tasks import services
+
+    fiscal_year = int(fiscal_year)
+    with transaction.atomic():
+        AnnualBatch.objects.get_or_create(fiscal_year=fiscal_year)
+        batch = AnnualBatch.objects.select_for_update().get(fiscal_year=fiscal_year)
+        member_ids = pending_member_ids(fiscal_year)
+        now = timezone.now()
+        batch.total = len(member_ids)
+        batch.done = batch.failed = 0
+        batch.started_at = now
+        batch.started_by = actor if getattr(actor, "is_authenticated", False) else None
+        batch.last_error = ""
+        batch.status = AnnualBatch.Status.RUNNING if member_ids else AnnualBatch.Status.DONE
+        batch.finished_at = None if member_ids else now
+        batch.save()
+        audit.record(
+            batch,
+            "receipts.batch_started",
+            actor=actor,
+            after={"fiscal_year": fiscal_year, "total": batch.total},
+        )
+        for chunk in chunks(member_ids, max(1, settings.CELERY_BATCH_CHUNK_SIZE)):
+            enqueue(issue_annual_chunk, batch.pk, chunk)
+        # A worker killed between a receipt's insert and its rendering left it without a PDF.
+        enqueue(render_missing_pdfs, fiscal_year)
+    return batch
+
+
+def complete_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None):
+    """The member's valid summary for the year, covering every received payment of the year.
+    Returns (receipt, how) with `how` one of "existing", "created", "reissued" (None, "" when
+    there is nothing to cover).
+
+    A payment received after the summary was issued (a late cheque for that year) is added by
+    cancelling the summary and issuing a corrected one that replaces it.
+    """
+    receipt, created = issue_annual_receipt(member_id, fiscal_year, actor=actor, batch_id=batch_id)
+    if receipt is None:
+        return None, ""
+    if created:
+        return receipt, "created"
+    if not uncovered_payments(member_id, fiscal_year):
+        return receipt, "existing"
+    with transaction.atomic():
+        new = cancel_receipt(
+            receipt,
+            reason=_("Versement de %(year)s reçu après l'émission : reçu rectificatif.")
+            % {"year": fiscal_year},
+            actor=actor,
+        )
+        if batch_id is not None:
+            AnnualBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
+    return new, "reissued"
+
+
+def run_chunk(batch_id, member_ids):
+    """Issue, render and queue the emails of one chunk. A member that fails is counted and left
+    for the next run; the others go on."""
+    from receipts.tasks import email_receipt_task
+
+    batch = AnnualBatch.objects.get(pk=batch_id)
+    for member_id in member_ids:
+        try:
+            receipt, how = complete_annual_receipt(
+                member_id, batch.fiscal_year, actor=batch.started_by, batch_id=batch_id
+            )
+        except Exception as exc:
+            logger.exception("annual receipt of member %s failed", member_id)
+            AnnualBatch.objects.filter(pk=batch_id).update(
+                failed=F("failed") + 1, last_error=f"{member_id}: {exc}"[:1000]
+            )
+            continue
+        if receipt is None:
+            # Nothing left to cover (the payment bounced meanwhile): that member is done too.
+            AnnualBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
+            continue
+        if how == "reissued":
+            continue  # cancel_receipt hands the corrected receipt to the workers itself
+        try:
+            ensure_pdf(receipt)
+        except Exception:
+            logger.exception("rendering %s failed; the sweep will render it", receipt.number)
+            continue
+        if how == "created":
+            enqueue(email_receipt_task, receipt.pk)
+    finish_if_complete(batch_id)
+
+
+def finish_if_complete(batch_id):
+    AnnualBatch.objects.filter(
+        Q(done__gte=F("total") - F("failed")), pk=batch_id, status=AnnualBatch.Status.RUNNING
+    ).update(status=AnnualBatch.Status.DONE, finished_at=timezone.now())
+
+
+def render_missing(fiscal_year=None, *, older_than=None):
+    """Render the PDFs that are still missing (a crash between insert and rendering)."""
+    receipts = Receipt.objects.filter(pdf="")
+    if fiscal_year is not None:
+        receipts = receipts.filter(fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL)
+    if older_than is not None:
+        receipts = receipts.filter(issued_at__lt=older_than)
+    count = 0
+    for receipt in receipts.iterator():
+        try:
+            ensure_pdf(receipt)
+            count += 1
+        except Exception:
+            logger.exception("rendering %s failed", receipt.number)
+    return count

@@ -1,0 +1,256 @@
+"""Issuing receipts: one per organisation payment, one yearly summary per individual.
+
+Invariants kept here: a payment is in at most one valid receipt (the partial unique constraint
+on ReceiptLine says so too); the number is taken in the inserting transaction; the donor's and
+the beneficiary's details are copied at issue time, so the receipt never changes afterwards.
+Every function is idempotent: it looks for the receipt that should exist before making one.
+"""
+
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charter.models import Collective
+from dues.models import Payment, PaymentStatus, Scale
+from members import audit
+from members.models import Member, MemberKind
+from receipts.models import AnnualBatch, Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
+from receipts.services.numbering import take_receipt_number
+
+logger = logging.getLogger(__name__)
+
+AUDITED_FIELDS = [
+    "number",
+    "kind",
+    "is_fiscal",
+    "member",
+    "fiscal_year",
+    "amount",
+    "issued_on",
+    "status",
+    "replaces",
+    "donor_name",
+    "donor_address",
+]
+
+# The rates the law gave when this code was written; the scale of the year overrides them.
+DEFAULT_RATES = {"individual": Decimal("0.66"), "corporate": Decimal("0.60")}
+
+
+class ReceiptError(Exception):
+    """A receipt cannot be issued as asked (missing identity of the collective...)."""
+
+
+def beneficiary_snapshot(collective, fiscal_year):
+    """What the receipt says about the collective, frozen at issue time."""
+    if collective is None:
+        raise ReceiptError(_("L'identité du collectif n'est pas renseignée."))
+    scale = Scale.objects.filter(year=fiscal_year).first()
+    return {
+        "name": collective.name,
+        "acronym": collective.acronym,
+        "address": collective.postal_address,
+        "object": collective.object,
+        "legal_quality": collective.legal_quality,
+        "registration_number": collective.registration_number,
+        "signatory_name": collective.signatory_name,
+        "signatory_title": collective.signatory_title,
+        "signature_place": collective.signature_place or collective.city,
+        "signature": collective.signature.name if collective.signature else "",
+        "individual_rate": str(scale.tax_reduction_rate if scale else DEFAULT_RATES["individual"]),
+        "corporate_rate": str(
+            scale.corporate_tax_reduction_rate if scale else DEFAULT_RATES["corporate"]
+        ),
+    }
+
+
+def donor_fields(member):
+    """The donor's details as the receipt keeps them (copied, never followed)."""
+    fields = {
+        "donor_kind": member.kind,
+        "donor_name": member.display_name,
+        "donor_address": member.postal_address,
+        "donor_email": member.email,
+        "donor_siren": "",
+        "donor_legal_form": "",
+    }
+    if member.kind == MemberKind.ORGANISATION:
+        fields["donor_siren"] = member.siren
+        fields["donor_legal_form"] = member.legal_form
+    return fields
+
+
+def _insert_receipt(*, member, kind, is_fiscal, fiscal_year, payments, actor, replaces=None):
+    """Insert one receipt and its lines. Runs inside the caller's transaction."""
+    if not payments:
+        raise ReceiptError("a receipt covers at least one payment")
+    beneficiary = beneficiary_snapshot(Collective.load(), fiscal_year)
+    if is_fiscal and not beneficiary["registration_number"]:
+        raise ReceiptError(
+            _("Un reçu fiscal exige le numéro RNA ou SIREN du collectif : renseignez-le.")
+        )
+    issued_on = timezone.localdate()
+    receipt = Receipt.objects.create(
+        number=take_receipt_number(issued_on),
+        kind=kind,
+        is_fiscal=is_fiscal,
+        member=member,
+        fiscal_year=fiscal_year,
+        amount=sum((p.amount for p in payments), Decimal("0")),
+        issued_on=issued_on,
+        replaces=replaces,
+        beneficiary=beneficiary,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **donor_fields(member),
+    )
+    ReceiptLine.objects.bulk_create(
+        ReceiptLine(
+            receipt=receipt,
+            payment=p,
+            amount=p.amount,
+            received_on=p.received_on,
+            method=p.method,
+        )
+        for p in sorted(payments, key=lambda p: (p.received_on, p.pk))
+    )
+    audit.record(
+        receipt, "receipt.issued", actor=actor, after=audit.snapshot(receipt, AUDITED_FIELDS)
+    )
+    return receipt
+
+
+def valid_receipt_of_payment(payment_id):
+    line = (
+        ReceiptLine.objects.filter(payment_id=payment_id, is_valid=True)
+        .select_related("receipt")
+        .first()
+    )
+    return line.receipt if line else None
+
+
+def issue_organisation_receipt(payment_id, *, actor=None):
+    """The receipt of one organisation payment: the existing valid one, or a new one.
+
+    Returns None when the payment is not (or no longer) a received organisation payment.
+    Safe to call twice, from two workers at once: the payment row is locked while looking, and
+    the partial unique constraint on the lines turns a lost race into the existing receipt.
+    """
+    existing = valid_receipt_of_payment(payment_id)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            payment = (
+                Payment.objects.select_for_update()
+                .select_related("member")
+                .filter(pk=payment_id)
+                .first()
+            )
+            if (
+                payment is None
+                or payment.status != PaymentStatus.RECEIVED
+                or payment.member.kind != MemberKind.ORGANISATION
+            ):
+                return None
+            existing = valid_receipt_of_payment(payment_id)
+            if existing is not None:
+                return existing
+            return _insert_receipt(
+                member=payment.member,
+                kind=ReceiptKind.ORGANISATION,
+                is_fiscal=payment.member.is_liable_to_corporate_tax,
+                fiscal_year=payment.year,
+                payments=[payment],
+                actor=actor,
+            )
+    except IntegrityError:
+        existing = valid_receipt_of_payment(payment_id)
+        if existing is None:
+            raise
+        return existing
+
+
+def uncovered_payments(member_id, fiscal_year):
+    """The member's received payments of `fiscal_year` that no valid receipt covers yet."""
+    return list(
+        Payment.objects.valid()
+        .filter(member_id=member_id, year=fiscal_year)
+        .exclude(receipt_lines__is_valid=True)
+        .order_by("received_on", "pk")
+    )
+
+
+def issue_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None):
+    """An individual's yearly summary covering every received payment of `fiscal_year`.
+
+    Returns (receipt, created). A member who already has a valid summary for that year keeps it
+    (a later payment is added by cancel-and-reissue, see `batch.py`); one with nothing to cover
+    gets None. When `batch_id` is given, the batch's `done` counter moves in the same
+    transaction as the insert, so a crash can neither lose nor double-count a receipt.
+    """
+    try:
+        with transaction.atomic():
+            member = Member.objects.select_for_update().get(pk=member_id)
+            existing = (
+                Receipt.objects.valid()
+                .filter(member=member, fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL)
+                .first()
+            )
+            if existing is not None:
+                return existing, False
+            payments = uncovered_payments(member_id, fiscal_year)
+            if not payments or member.kind != MemberKind.INDIVIDUAL:
+                return None, False
+            receipt = _insert_receipt(
+                member=member,
+                kind=ReceiptKind.ANNUAL,
+                is_fiscal=True,
+                fiscal_year=fiscal_year,
+                payments=payments,
+                actor=actor,
+            )
+            if batch_id is not None:
+                AnnualBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
+            return receipt, True
+    except IntegrityError:
+        existing = (
+            Receipt.objects.valid()
+            .filter(member_id=member_id, fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL)
+            .first()
+        )
+        if existing is None:
+            raise
+        return existing, False
+
+
+def reissue(old, *, actor):
+    """The corrected receipt replacing `old` (already cancelled in this transaction), with the
+    donor copied afresh from the member, covering the payments that are still valid."""
+    assert old.status == ReceiptStatus.CANCELLED
+    member = old.member
+    if old.kind == ReceiptKind.ORGANISATION:
+        payments = [
+            line.payment
+            for line in old.lines.select_related("payment")
+            if line.payment.status == PaymentStatus.RECEIVED
+            and not ReceiptLine.objects.filter(payment=line.payment, is_valid=True).exists()
+        ]
+        is_fiscal = member.is_liable_to_corporate_tax
+    else:
+        payments = uncovered_payments(member.pk, old.fiscal_year)
+        is_fiscal = True
+    if not payments:
+        return None
+    return _insert_receipt(
+        member=member,
+        kind=old.kind,
+        is_fiscal=is_fiscal,
+        fiscal_year=old.fiscal_year,
+        payments=payments,
+        actor=actor,
+        replaces=old,
+    )

@@ -1,0 +1,52 @@
+"""Sending a receipt by email, with its PDF attached."""
+
+import smtplib
+
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from receipts.models import Receipt, ReceiptStatus
+from receipts.services.rendering import stored_pdf
+
+
+class TemporaryEmailError(Exception):
+    """The mail server may accept the message later: worth a retry."""
+
+
+def is_temporary(exc):
+    """4xx answers and lost connections are temporary; 5xx and refused recipients are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, OSError | ConnectionError)
+
+
+def email_receipt(receipt_id):
+    """Email a valid receipt once to its donor's copied address. Returns True if sent.
+
+    `emailed_at` is set after the server accepted the message; a failure is kept in
+    `email_error` for the treasurer and the sweep. A crash between the two may send it twice:
+    we prefer a second email to none.
+    """
+    receipt = Receipt.objects.get(pk=receipt_id)
+    if receipt.emailed_at or not receipt.donor_email or receipt.status != ReceiptStatus.ISSUED:
+        return False
+    data = stored_pdf(receipt)
+    context = {"receipt": receipt, "beneficiary": receipt.beneficiary}
+    message = EmailMessage(
+        subject=render_to_string("receipts/email_subject.txt", context).strip(),
+        body=render_to_string("receipts/email_body.txt", context),
+        to=[receipt.donor_email],
+    )
+    message.attach(f"recu-{receipt.number}.pdf", data, "application/pdf")
+    try:
+        message.send()
+    except Exception as exc:
+        Receipt.objects.filter(pk=receipt.pk).update(email_error=f"{type(exc).__name__}: {exc}")
+        if is_temporary(exc):
+            raise TemporaryEmailError(str(exc)) from exc
+        raise
+    Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now(), email_error="")
+    return True

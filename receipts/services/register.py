@@ -1,0 +1,45 @@
+"""The receipts register (CSV) and the yearly figures of CGI art. 222 bis."""
+
+import csv
+
+from django.db.models import Count, Sum
+
+from receipts.models import Receipt, ReceiptStatus
+
+REGISTER_HEADER = ["numéro", "date", "donateur", "montant", "état", "remplace"]
+
+
+def register_rows(issue_year):
+    """One row per receipt numbered in `issue_year` (cancelled ones too: the numbers must be
+    continuous), in number order."""
+    receipts = (
+        Receipt.objects.filter(number__startswith=f"{int(issue_year):04d}-")
+        .select_related("replaces")
+        .order_by("number")
+    )
+    for receipt in receipts.iterator():
+        yield [
+            receipt.number,
+            receipt.issued_on.isoformat(),
+            receipt.donor_name,
+            f"{receipt.amount:.2f}".replace(".", ","),
+            receipt.get_status_display(),
+            receipt.replaces.number if receipt.replaces_id else "",
+        ]
+
+
+def write_register(issue_year, stream):
+    writer = csv.writer(stream, delimiter=";")
+    writer.writerow(REGISTER_HEADER)
+    for row in register_rows(issue_year):
+        writer.writerow(row)
+
+
+def fiscal_totals():
+    """Per year of issue: count and total of the valid fiscal receipts (CGI art. 222 bis)."""
+    return list(
+        Receipt.objects.filter(status=ReceiptStatus.ISSUED, is_fiscal=True)
+        .values("issued_on__year")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("-issued_on__year")
+    )

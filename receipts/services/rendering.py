@@ -1,0 +1,204 @@
+"""The receipt's PDF: WeasyPrint from one HTML template per kind, rendered from the receipt's own
+rows only (its copied donor and beneficiary, its lines), so rendering again gives the same text.
+
+A worker parses the stylesheet, builds its font configuration and compiles the templates once
+for its life (module-level, lazily): per receipt, only the HTML is rendered and laid out.
+"""
+
+import base64
+import hashlib
+import logging
+import mimetypes
+import os
+import threading
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage, storages
+from django.template.loader import get_template
+
+from receipts.models import Receipt, ReceiptKind
+from receipts.services.words import euros_in_figures, euros_in_words
+
+STYLESHEET = settings.BASE_DIR / "static" / "css" / "receipts.css"
+TEMPLATES = {
+    (ReceiptKind.ANNUAL, True): "receipts/pdf/annual.html",
+    (ReceiptKind.ORGANISATION, True): "receipts/pdf/organisation_fiscal.html",
+    (ReceiptKind.ORGANISATION, False): "receipts/pdf/organisation_paid.html",
+}
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+# The receipt's own words for the payment modes: they do not follow the site's translations.
+METHODS = {"cheque": "chèque", "transfer": "virement", "cash": "espèces"}
+CANCELLED = "ANNULÉ"
+DUPLICATE = "DUPLICATA"
+
+# WeasyPrint logs every layout step at INFO: thousands of lines per batch, for nothing.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+_lock = threading.Lock()
+_engine = {}
+
+
+def _shared():
+    """(CSS, FontConfiguration, {kind: Template}): built on first use, kept for the worker's
+    life. WeasyPrint's font configuration caches the fonts it has loaded; sharing it is what
+    keeps the per-receipt cost at the layout alone."""
+    if not _engine:
+        with _lock:
+            if not _engine:
+                from weasyprint import CSS
+                from weasyprint.text.fonts import FontConfiguration
+                from weasyprint.urls import URLFetcher
+
+                fonts = FontConfiguration()
+                _engine["css"] = CSS(filename=str(STYLESHEET), font_config=fonts)
+                _engine["fonts"] = fonts
+                _engine["templates"] = {key: get_template(name) for key, name in TEMPLATES.items()}
+                _engine["signatures"] = {}
+                # Fonts are installed and images inline: a receipt fetches no URL.
+                _engine["fetcher"] = URLFetcher(allowed_protocols={"data"})
+    return _engine
+
+
+def french_date(day):
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _percent(rate):
+    value = (float(rate) * 100) if rate else 0
+    return f"{value:g} %".replace(".", ",")
+
+
+def _signature_src(name):
+    """The signature image as a data: URI (no URL is ever fetched), cached per file name: the
+    collective's row keeps the old file's name when a new signature is uploaded."""
+    if not name:
+        return ""
+    cache = _shared()["signatures"]
+    if name not in cache:
+        try:
+            with default_storage.open(name, "rb") as image:
+                data = image.read()
+        except OSError:
+            data = b""
+        if not data:
+            return ""  # not cached: the file may be back next time
+        mime = mimetypes.guess_type(name)[0] or "image/png"
+        cache[name] = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return cache[name]
+
+
+def receipt_context(receipt, *, mark=""):
+    beneficiary = receipt.beneficiary
+    lines = [
+        {
+            "date": french_date(line.received_on),
+            "method": METHODS.get(line.method, line.method),
+            "amount": euros_in_figures(line.amount),
+        }
+        for line in receipt.lines.all()
+    ]
+    replaces = receipt.replaces.number if receipt.replaces_id else ""
+    return {
+        "receipt": receipt,
+        "mark": mark,
+        "number": receipt.number,
+        "issued_on": french_date(receipt.issued_on),
+        "fiscal_year": receipt.fiscal_year,
+        "replaces": replaces,
+        "amount_figures": euros_in_figures(receipt.amount),
+        "amount_words": euros_in_words(receipt.amount),
+        "lines": lines,
+        "beneficiary": beneficiary,
+        "individual_rate": _percent(beneficiary.get("individual_rate")),
+        "corporate_rate": _percent(beneficiary.get("corporate_rate")),
+        "signature_src": _signature_src(beneficiary.get("signature", "")),
+        "donor_address_lines": [x for x in receipt.donor_address.splitlines() if x.strip()],
+    }
+
+
+def receipt_html(receipt, *, mark=""):
+    template = _shared()["templates"][(receipt.kind, receipt.is_fiscal)]
+    return template.render(receipt_context(receipt, mark=mark))
+
+
+def html_to_pdf(html):
+    """WeasyPrint alone: the shared stylesheet and fonts, nothing fetched."""
+    from weasyprint import HTML
+
+    engine = _shared()
+    return HTML(string=html, url_fetcher=engine["fetcher"]).write_pdf(
+        stylesheets=[engine["css"]], font_config=engine["fonts"]
+    )
+
+
+def render_pdf(receipt, *, mark=""):
+    """The receipt's PDF bytes; `mark` ("ANNULÉ", "DUPLICATA") is printed across the page."""
+    return html_to_pdf(receipt_html(receipt, mark=mark))
+
+
+def private_storage():
+    return storages["private"]
+
+
+def _write_atomically(storage, name, data):
+    """Write under a temporary name, then rename: a reader never sees half a PDF. Storages
+    without local paths (S3) upload a whole object anyway."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        return storage.save(name, ContentFile(data))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.{uuid.uuid4().hex}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return name
+
+
+def pdf_exists(receipt):
+    return bool(receipt.pdf) and private_storage().exists(receipt.pdf.name)
+
+
+def ensure_pdf(receipt):
+    """Render and store the receipt's PDF if it has none (or its file went missing).
+
+    The file gets a random name; the row is updated only if it still has the name we saw, so
+    two workers rendering at once keep one file. Returns the receipt with `pdf` set.
+    """
+    if pdf_exists(receipt):
+        return receipt
+    storage = private_storage()
+    known = receipt.pdf.name if receipt.pdf else ""
+    data = render_pdf(receipt)
+    name = known or f"receipts/{receipt.fiscal_year}/{uuid.uuid4().hex}.pdf"
+    name = _write_atomically(storage, name, data)
+    digest = hashlib.sha256(data).hexdigest()
+    updated = Receipt.objects.filter(pk=receipt.pk, pdf=known).update(pdf=name, pdf_sha256=digest)
+    if not updated and name != known:
+        storage.delete(name)
+    receipt.refresh_from_db(fields=["pdf", "pdf_sha256"])
+    return receipt
+
+
+def stored_pdf(receipt):
+    """The stored original's bytes, re-rendered first if the file went missing."""
+    ensure_pdf(receipt)
+    with private_storage().open(receipt.pdf.name, "rb") as handle:
+        return handle.read()

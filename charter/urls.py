@@ -9,4 +9,5 @@ urlpatterns = [
     path("charte/", views.charter_current, name="current"),
     path("charte/v<int:version>/", views.charter_version, name="version"),
     path("confidentialite/", views.privacy_notice, name="privacy"),
+    path("compte/charte/", views.resubscribe, name="resubscribe"),
 ]

@@ -1,6 +1,13 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from charter import services
 from charter.models import Charter, Collective, PrivacyNotice
 
 
@@ -43,3 +50,54 @@ def privacy_notice(request):
     if notice is None:
         raise Http404("no privacy notice in force")
     return render(request, "charter/privacy.html", {"notice": notice})
+
+
+class ResubscribeForm(forms.Form):
+    accept = forms.BooleanField(
+        label=_("Je souscris à cette version de la charte de principes"),
+        error_messages={"required": _("Cochez la case pour souscrire à la charte.")},
+    )
+
+
+class PrivacyForm(forms.Form):
+    accept = forms.BooleanField(
+        label=_("J'ai lu cette politique de confidentialité et je l'accepte"),
+        error_messages={"required": _("Cochez la case pour accepter la politique.")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resubscribe(request):
+    """A member is asked to subscribe to the charter (and privacy notice) in force, until done."""
+    member = getattr(request.user, "member", None)
+    if member is None:
+        return redirect("dues:account")
+    charter = services.pending_charter(member)
+    notice = services.pending_privacy_notice(member)
+    if charter is None and notice is None:
+        return redirect("dues:account")
+    data = request.POST if request.method == "POST" else None
+    charter_form = ResubscribeForm(data, prefix="charter") if charter else None
+    privacy_form = PrivacyForm(data, prefix="privacy") if notice else None
+    forms_ = [f for f in (charter_form, privacy_form) if f is not None]
+    if data is not None and all(f.is_valid() for f in forms_):
+        with transaction.atomic():
+            if charter:
+                services.accept_charter(member, charter, actor=request.user)
+            if notice:
+                services.accept_privacy_notice(member, notice, actor=request.user)
+        messages.success(request, _("Merci, votre souscription est enregistrée."))
+        return redirect("dues:account")
+    return render(
+        request,
+        "charter/resubscribe.html",
+        {
+            "charter": charter,
+            "principles": charter.principles.all() if charter else [],
+            "previous": services.last_accepted_charter(member),
+            "notice": notice,
+            "charter_form": charter_form,
+            "privacy_form": privacy_form,
+        },
+    )

@@ -9,6 +9,7 @@ the amount, and hands everything to `dues.services.pledges.submit_adhesion`.
 from decimal import Decimal
 
 from django import forms
+from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import Charter, PrivacyNotice
@@ -150,7 +151,7 @@ class AdhesionSubmission:
 
     prefixes = {"individual": "ind", "organisation": "org", "correspondents": "corr"}
 
-    def __init__(self, data=None, *, scale=None, initial=None):
+    def __init__(self, data=None, *, scale=None, initial=None, member=None):
         self.data = data
         self.scale = scale
         self.charter = Charter.objects.current()
@@ -162,8 +163,13 @@ class AdhesionSubmission:
             privacy_notice=self.privacy_notice,
             initial=initial,
         )
-        self.individual = IndividualForm(data, prefix="ind")
-        self.organisation = OrganisationForm(data, prefix="org")
+        # A logged-in member finds their details already typed (never bound to their row).
+        known = model_to_dict(member) if member is not None and data is None else None
+        is_org = member is not None and member.kind == MemberKind.ORGANISATION
+        self.individual = IndividualForm(data, prefix="ind", initial=None if is_org else known)
+        self.organisation = OrganisationForm(data, prefix="org", initial=known if is_org else None)
+        if member is not None and data is None:
+            self.form.initial["kind"] = member.kind
         self.correspondents = CorrespondentFormSet(data, prefix="corr")
         self.amount = None
         self.suggested = None
@@ -173,7 +179,28 @@ class AdhesionSubmission:
         if self.form.is_bound:
             value = self.form.data.get("kind")
             return value if value in MemberKind.values else None
-        return self.form.fields["kind"].initial
+        return self.form.initial.get("kind") or self.form.fields["kind"].initial
+
+    def with_one_more_correspondent(self):
+        """The same data with one more empty correspondent row (the no-JavaScript "add")."""
+        data = self.data.copy()
+        key = f"{self.correspondents.prefix}-TOTAL_FORMS"
+        try:
+            total = int(data.get(key, 0))
+        except (TypeError, ValueError):
+            total = 0
+        data[key] = str(max(0, min(total + 1, self.correspondents.max_num)))
+        return AdhesionSubmission(data, scale=self.scale)
+
+    def brackets(self):
+        """The organisations' tiers with their lower bound, for the table shown under the budget."""
+        if self.scale is None:
+            return []
+        rows, floor = [], None
+        for tier in self.scale.tiers.filter(member_kind=MemberKind.ORGANISATION):
+            rows.append({"floor": floor, "ceiling": tier.budget_ceiling, "amount": tier.amount})
+            floor = tier.budget_ceiling
+        return rows
 
     @property
     def is_bot(self):

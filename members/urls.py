@@ -1,3 +1,10 @@
+from django.urls import path
+
+from members import views
+
 app_name = "members"
 
-urlpatterns = []
+urlpatterns = [
+    path("annuaire/", views.directory, name="directory"),
+    path("compte/coordonnees/", views.edit_contact, name="edit_contact"),
+]

@@ -173,8 +173,9 @@ class MoneyField(forms.CharField):
     def __init__(self, *, ceiling=AMOUNT_CEILING, allow_zero=False, **kwargs):
         self.ceiling = ceiling
         self.allow_zero = allow_zero
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "maxlength": "30"})
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -186,6 +187,8 @@ class MoneyField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        if len(value) > 30:
+            raise ValidationError(_("Saisissez un montant en euros, par exemple 50 ou 50,00."))
         amount = parse_money(value)
         validate_money(amount, ceiling=self.ceiling, allow_zero=self.allow_zero)
         return amount.quantize(Decimal("0.01"))

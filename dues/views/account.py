@@ -1,0 +1,70 @@
+"""The member space `/compte/`: status per year, pledges, payments, one-click renewal."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from charter.services import last_accepted_charter, pending_charter, pending_privacy_notice
+from dues.campaign import current_year
+from dues.models import PaymentStatus
+from dues.services import pledges as pledge_services
+from dues.views.public import SESSION_KEY
+
+
+def _member(request):
+    return getattr(request.user, "member", None)
+
+
+def _needs_resubscription(member):
+    return pending_charter(member) is not None or pending_privacy_notice(member) is not None
+
+
+def year_statuses(member, payments, pledges):
+    """One row per year the member pledged or paid for, and the current year: à jour or not."""
+    paid = {p.year for p in payments if p.status == PaymentStatus.RECEIVED}
+    years = sorted({current_year(), *paid, *(p.year for p in pledges)}, reverse=True)
+    return [{"year": year, "up_to_date": year in paid} for year in years]
+
+
+@login_required
+def account(request):
+    member = _member(request)
+    if member is None:
+        return render(request, "dues/account_no_member.html")
+    if _needs_resubscription(member):
+        return redirect("charter:resubscribe")
+    pledges = list(member.pledges.order_by("-year", "-created_at"))
+    payments = list(member.payments.order_by("-received_on", "-pk"))
+    year = pledge_services.renewal_year(member)
+    purpose, amount = pledge_services.renewal_amount(member, year)
+    return render(
+        request,
+        "dues/account.html",
+        {
+            "member": member,
+            "statuses": year_statuses(member, payments, pledges),
+            "pledges": pledges,
+            "payments": payments,
+            "charter": last_accepted_charter(member),
+            "renewal": {"year": year, "purpose": purpose, "amount": amount},
+            "correspondents": member.correspondents.all() if member.is_organisation else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def renew(request):
+    member = _member(request)
+    if member is None:
+        return redirect("dues:account")
+    if _needs_resubscription(member):
+        return redirect("charter:resubscribe")
+    pledge = pledge_services.renew(member, actor=request.user)
+    request.session[SESSION_KEY] = pledge.pk
+    messages.success(
+        request, _("Votre renouvellement pour %(year)s est enregistré.") % {"year": pledge.year}
+    )
+    return redirect("dues:adhesion_done")

@@ -1,0 +1,102 @@
+"""The public side: the adhesion / support form and its confirmation (post/redirect/get).
+
+The confirmation page finds its pledge through the visitor's session, never through the URL,
+so nobody can read another person's reference or amount by changing a number.
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dues.campaign import current_year
+from dues.forms import AdhesionSubmission
+from dues.models import Pledge, Tier
+from dues.services.pledges import confirmation_context, scale_for
+from members.models import MemberKind
+
+SESSION_KEY = "adhesion_pledge"
+
+
+def _member_of(user):
+    return getattr(user, "member", None) if user.is_authenticated else None
+
+
+def _scale_data(scale):
+    """What adhesion.js needs to compute the suggestion and the net cost in the browser."""
+    if scale is None:
+        return {"rate": "0", "brackets": []}
+    tiers = Tier.objects.filter(scale=scale, member_kind=MemberKind.ORGANISATION)
+    return {
+        "rate": str(scale.tax_reduction_rate),
+        "brackets": [
+            {
+                "ceiling": None if t.budget_ceiling is None else str(t.budget_ceiling),
+                "amount": str(t.amount),
+            }
+            for t in tiers.order_by("position")
+        ],
+    }
+
+
+def _render(request, submission, *, hide_errors=False, status=200):
+    scale = submission.scale
+    charter = submission.charter
+    return render(
+        request,
+        "dues/adhesion.html",
+        {
+            "submission": submission,
+            "form": submission.form,
+            "individual": submission.individual,
+            "organisation": submission.organisation,
+            "correspondents": submission.correspondents,
+            "kind": submission.kind,
+            "year": current_year(),
+            "scale": scale,
+            "scale_data": _scale_data(scale),
+            "brackets": submission.brackets(),
+            "charter": charter,
+            "principles": charter.principles.all() if charter else [],
+            "privacy_notice": submission.privacy_notice,
+            "hide_errors": hide_errors,
+            "has_errors": submission.form.is_bound and not hide_errors,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def adhesion(request):
+    scale = scale_for(current_year())
+    if request.method != "POST":
+        return _render(request, AdhesionSubmission(scale=scale, member=_member_of(request.user)))
+
+    submission = AdhesionSubmission(request.POST, scale=scale)
+    if "add_correspondent" in request.POST:
+        return _render(request, submission.with_one_more_correspondent(), hide_errors=True)
+    if submission.is_bot:
+        # Bots are thanked like people, and nothing is saved.
+        request.session.pop(SESSION_KEY, None)
+        return redirect("dues:adhesion_done")
+    if submission.is_valid():
+        try:
+            result = submission.submit(actor=request.user)
+        except ValidationError as error:
+            submission.form.add_error(None, error.messages)
+        else:
+            request.session[SESSION_KEY] = result.pledge.pk
+            return redirect("dues:adhesion_done")
+    return _render(request, submission)
+
+
+def adhesion_done(request):
+    pledge_pk = request.session.get(SESSION_KEY)
+    pledge = None
+    if isinstance(pledge_pk, int):
+        pledge = Pledge.objects.select_related("member").filter(pk=pledge_pk).first()
+    if pledge is None:
+        return render(request, "dues/adhesion_done.html", {"pledge": None})
+    context = confirmation_context(pledge)
+    context["title"] = _("Merci !")
+    return render(request, "dues/adhesion_done.html", context)

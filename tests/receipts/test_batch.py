@@ -1,0 +1,145 @@
+"""The January batch: one summary per individual, re-runnable, resistant to a crash."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from receipts.models import AnnualBatch, Receipt
+from receipts.services import batch as batch_service
+from receipts.services import issue_annual_receipts, issue_organisation_receipt
+from tests.factories import IndividualFactory
+from tests.receipts.conftest import LAST_YEAR, pay
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers_are_continuous():
+    values = sorted(int(n.split("-")[1]) for n in Receipt.objects.values_list("number", flat=True))
+    return values == list(range(1, len(values) + 1))
+
+
+@pytest.fixture
+def donors(cac):
+    people = [IndividualFactory() for _ in range(7)]
+    for person in people:
+        pay(person, "30")
+        pay(person, "20", method="cash", on=datetime.date(LAST_YEAR, 11, 2))
+    return people
+
+
+def test_one_summary_per_individual_with_progress(
+    donors, organisation, treasurer_user, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_BATCH_CHUNK_SIZE = 3
+    issue_organisation_receipt(pay(organisation, "100").pk)
+    bounced = pay(donors[0], "500")
+    bounced.status, bounced.status_reason = "rejected", "sans provision"
+    bounced.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issue_annual_receipts(LAST_YEAR, actor=treasurer_user)
+    batch.refresh_from_db()
+    assert (batch.total, batch.done, batch.failed, batch.status) == (7, 7, 0, "done")
+    annual = Receipt.objects.filter(kind="annual")
+    assert annual.count() == 7
+    assert {r.amount for r in annual} == {Decimal("50.00")}
+    assert all(r.pdf for r in annual)
+    assert numbers_are_continuous()
+
+
+def test_running_it_again_only_fills_what_is_missing(donors, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_annual_receipts(LAST_YEAR)
+    first = set(Receipt.objects.values_list("number", flat=True))
+    newcomer = IndividualFactory()
+    pay(newcomer, "10")
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issue_annual_receipts(LAST_YEAR)
+    assert batch.total == 1
+    assert Receipt.objects.filter(member=newcomer).count() == 1
+    assert set(Receipt.objects.values_list("number", flat=True)) > first
+    assert Receipt.objects.count() == 8
+
+
+def test_late_payment_reissues_the_summary(donors, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_annual_receipts(LAST_YEAR)
+    old = Receipt.objects.get(member=donors[0])
+    pay(donors[0], "25", on=datetime.date(LAST_YEAR, 12, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_annual_receipts(LAST_YEAR)
+    old.refresh_from_db()
+    new = Receipt.objects.valid().get(member=donors[0])
+    assert old.status == "cancelled" and new.replaces == old
+    assert new.amount == Decimal("75.00")
+
+
+class WorkerKilled(BaseException):
+    """What the process sees when the OS kills it: not an Exception the chunk could catch."""
+
+
+def test_crash_in_the_middle_then_run_again(
+    donors, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_BATCH_CHUNK_SIZE = 100
+    real = batch_service.ensure_pdf
+    calls = []
+
+    def dies_on_the_fourth(receipt):
+        calls.append(receipt.pk)
+        if len(calls) == 4:
+            raise WorkerKilled
+        return real(receipt)
+
+    monkeypatch.setattr(batch_service, "ensure_pdf", dies_on_the_fourth)
+    with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
+        issue_annual_receipts(LAST_YEAR)
+    assert Receipt.objects.count() == 4
+    assert AnnualBatch.objects.get().status == "running"
+
+    monkeypatch.setattr(batch_service, "ensure_pdf", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issue_annual_receipts(LAST_YEAR)
+    batch.refresh_from_db()
+    assert batch.total == 3 and batch.status == "done"
+    for person in donors:
+        assert Receipt.objects.filter(member=person).count() == 1
+    assert numbers_are_continuous()
+    assert all(r.pdf for r in Receipt.objects.all()), "the crashed receipt's PDF is rendered"
+
+
+def test_a_failing_member_is_counted_and_the_others_go_on(
+    donors, monkeypatch, django_capture_on_commit_callbacks
+):
+    real = batch_service.complete_annual_receipt
+
+    def fails_for_one(member_id, *args, **kwargs):
+        if member_id == donors[2].pk:
+            raise ValueError("adresse illisible")
+        return real(member_id, *args, **kwargs)
+
+    monkeypatch.setattr(batch_service, "complete_annual_receipt", fails_for_one)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issue_annual_receipts(LAST_YEAR)
+    batch.refresh_from_db()
+    assert (batch.done, batch.failed, batch.status) == (6, 1, "done")
+    assert "adresse illisible" in batch.last_error
+
+
+def test_command_prints_progress(donors):
+    out = io.StringIO()
+    # Outside a test transaction's on_commit capture, call_command runs the eager chunks inline
+    # only if callbacks fire: the command's own transaction commits in autocommit mode.
+    from django.db import connection
+
+    assert connection.in_atomic_block  # pytest-django's transaction
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+        )
+        call_command("issue_annual_receipts", str(LAST_YEAR), stdout=out)
+    text = out.getvalue()
+    assert f"batch {LAST_YEAR}: 7 receipt(s) to issue" in text
+    assert "7/7 issued, 0 failed (100 %)" in text

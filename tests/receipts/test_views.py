@@ -1,0 +1,192 @@
+"""Who may download a receipt, the member's error report, and the treasurer's pages."""
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from members.models import AuditEntry
+from receipts.models import ErrorReport, Receipt
+from receipts.services import issue_annual_receipt
+from tests.factories import IndividualFactory
+from tests.receipts.conftest import LAST_YEAR, pay, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receipt(member_user):
+    member = member_user.member
+    pay(member, "50")
+    return issue_annual_receipt(member.pk, LAST_YEAR)[0]
+
+
+def download(client, user, receipt, query=""):
+    if user is not None:
+        client.force_login(user)
+    return client.get(receipt.get_absolute_url() + query)
+
+
+def test_anonymous_is_sent_to_login(client, receipt):
+    response = download(client, None, receipt)
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_someone_else_gets_404(client, receipt, stranger_user):
+    assert download(client, stranger_user, receipt).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["member_user", "staff_user", "treasurer_user", "superuser"])
+def test_its_member_staff_and_treasurer_download_it(client, receipt, who, request):
+    response = download(client, request.getfixturevalue(who), receipt)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"recu-{receipt.number}" in response["Content-Disposition"]
+    assert receipt.number in pdf_text(b"".join(response))
+
+
+def test_staff_download_is_audited(client, receipt, staff_user):
+    download(client, staff_user, receipt)
+    entry = AuditEntry.objects.get(action="receipt.downloaded")
+    assert entry.actor == staff_user and entry.object_id == str(receipt.pk)
+
+
+def test_member_gets_a_duplicate_once_it_was_emailed(client, receipt, member_user):
+    assert "DUPLICATA" not in pdf_text(b"".join(download(client, member_user, receipt)))
+    Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now())
+    text = pdf_text(b"".join(download(client, member_user, receipt)))
+    assert "DUPLICATA" in text and receipt.number in text
+
+
+def test_cancelled_receipt_downloads_marked(client, receipt, treasurer_user):
+    client.force_login(treasurer_user)
+    response = client.post(
+        f"/tresorerie/recus/{receipt.code}/annuler/",
+        {"reason": "Nom mal orthographié", "reissue": "on"},
+    )
+    assert response.status_code == 302
+    text = pdf_text(b"".join(client.get(receipt.get_absolute_url())))
+    assert "ANNULÉ" in text and "Nom mal orthographié" in text
+    new = Receipt.objects.valid().get()
+    assert new.replaces_id == receipt.pk
+
+
+def test_media_is_not_served(client, receipt, treasurer_user):
+    from receipts.services import ensure_pdf
+
+    ensure_pdf(receipt)
+    client.force_login(treasurer_user)
+    assert client.get(f"/media/private/{receipt.pdf.name}").status_code == 404
+    assert client.get(f"/private-not-served/{receipt.pdf.name}").status_code == 404
+
+
+def test_member_reports_an_error_on_their_own_receipt(client, receipt, member_user, stranger_user):
+    url = f"/recus/{receipt.code}/signaler/"
+    client.force_login(stranger_user)
+    assert client.post(url, {"message": "pas à moi"}).status_code == 404
+    client.force_login(member_user)
+    response = client.post(url, {"message": "Mon prénom est Anne", "next": "/compte/"})
+    assert response.status_code == 302 and response.url == "/compte/"
+    assert ErrorReport.objects.get().message == "Mon prénom est Anne"
+
+
+def test_member_receipts_include_lists_them_with_links(rf, receipt, member_user):
+    request = rf.get("/compte/")
+    request.user = member_user
+    html = render_to_string(
+        "receipts/_member_receipts.html",
+        {"receipts": member_user.member.receipts.all()},
+        request=request,
+    )
+    assert receipt.number in html and receipt.get_absolute_url() in html
+    assert f"/recus/{receipt.code}/signaler/" in html
+    assert "50,00" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 403),
+        ("member_user", 403),
+        ("staff_user", 403),
+        ("treasurer_user", 200),
+        ("superuser", 200),
+    ],
+)
+def test_treasury_is_for_the_treasurer(client, cac, who, status, request):
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    assert client.get("/tresorerie/").status_code == status
+    assert client.post("/tresorerie/lot/", {"fiscal_year": LAST_YEAR}).status_code in (
+        status,
+        302 if status == 200 else status,
+    )
+
+
+def test_treasurer_starts_the_batch_and_follows_it(
+    client, treasurer_user, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        pay(IndividualFactory(), "40")
+    client.force_login(treasurer_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/tresorerie/lot/", {"fiscal_year": LAST_YEAR})
+    assert response.status_code == 302
+    state = client.get(f"/tresorerie/lot/{LAST_YEAR}/progression.json").json()
+    assert state | {} == {
+        "fiscal_year": LAST_YEAR,
+        "status": "done",
+        "total": 3,
+        "done": 3,
+        "failed": 0,
+        "percent": 100,
+        "finished": True,
+    }
+    page = client.get(f"/tresorerie/?annee={LAST_YEAR}").content.decode()
+    assert "<progress" in page and "js/batch.js" in page
+    assert "3 émis sur 3" in page
+
+
+def test_receipts_list_is_paginated_in_constant_queries(client, treasurer_user):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/tresorerie/?annee={LAST_YEAR}").status_code == 200
+        return len(queries)
+
+    client.force_login(treasurer_user)
+    person = IndividualFactory()
+    pay(person, "10")
+    issue_annual_receipt(person.pk, LAST_YEAR)
+    few = count_queries()
+    for _ in range(12):
+        person = IndividualFactory()
+        pay(person, "10")
+        issue_annual_receipt(person.pk, LAST_YEAR)
+    assert count_queries() == few
+
+
+def test_register_csv_and_yearly_figures(client, receipt, treasurer_user, cac):
+    from receipts.services import cancel_receipt
+
+    new = cancel_receipt(receipt, reason="Adresse")
+    client.force_login(treasurer_user)
+    year = timezone.localdate().year
+    response = client.get(f"/tresorerie/registre/{year}.csv")
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "numéro;date;donateur;montant;état;remplace"
+    assert lines[1].startswith(f"{receipt.number};") and ";annulé;" in lines[1]
+    assert lines[2].endswith(f";50,00;émis;{receipt.number}")
+    assert new.number in lines[2]
+    page = client.get("/tresorerie/").content.decode()
+    assert f"<td>{year}</td><td>1</td>" in page
+
+
+def test_export_receipts_command(receipt, capsys):
+    from django.core.management import call_command
+
+    call_command("export_receipts", str(timezone.localdate().year))
+    out = capsys.readouterr().out
+    assert "numéro;date;donateur;montant;état;remplace" in out
+    assert receipt.number in out and "Anne Adhérente" in out

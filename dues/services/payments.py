@@ -1,5 +1,5 @@
-"""Recording and rejecting payments. Every change writes an audit entry; the apps above learn
-of it through `dues.signals`, sent after commit."""
+"""Recording, rejecting, undoing and correcting payments. Every change writes an audit entry;
+the apps above learn of it through `dues.signals`, sent after commit."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dues.models import Payment, PaymentMethod, PaymentStatus
-from dues.signals import payment_recorded, payment_rejected
+from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
 
 AUDITED_FIELDS = [
@@ -178,5 +178,106 @@ def reject_payment(payment, *, reason, actor=None):
             lambda: payment_rejected.send(sender=Payment, payment=locked, reason=reason),
             robust=True,
         )
+    payment.refresh_from_db()
+    return locked
+
+
+class PaymentLocked(ValidationError):
+    """The cheque is on a deposited slip: the bank has it, the entry can no longer change."""
+
+
+def _lock_message():
+    return _(
+        "Ce chèque figure sur un bordereau déjà remis en banque : il ne peut plus être modifié "
+        "ni annulé. S'il est revenu impayé, marquez-le rejeté."
+    )
+
+
+def cancel_payment(payment, *, reason, actor=None):
+    """Undo an entry mistake: the payment becomes cancelled, never deleted.
+
+    Invariants: only a received payment can be undone; a cheque on a deposited slip cannot
+    (PaymentLocked); a cheque on a slip not yet deposited leaves that slip, so the slip lists
+    only what goes to the bank; `payment_cancelled` is sent only once the transaction commits.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
+    with transaction.atomic():
+        locked = (
+            Payment.objects.select_for_update().select_related("deposit_slip").get(pk=payment.pk)
+        )
+        if locked.is_locked:
+            raise PaymentLocked(_lock_message(), code="locked")
+        if locked.status != PaymentStatus.RECEIVED:
+            raise ValidationError(_("Seul un paiement reçu peut être annulé."), code="status")
+        before = audit.snapshot(locked, AUDITED_FIELDS)
+        locked.status = PaymentStatus.CANCELLED
+        locked.status_reason = reason
+        locked.status_changed_at = timezone.now()
+        locked.deposit_slip = None
+        locked.save(update_fields=["status", "status_reason", "status_changed_at", "deposit_slip"])
+        audit.record(
+            locked,
+            "payment.cancelled",
+            actor=actor,
+            before=before,
+            after=audit.snapshot(locked, AUDITED_FIELDS),
+            note=reason,
+        )
+        transaction.on_commit(
+            lambda: payment_cancelled.send(sender=Payment, payment=locked, reason=reason),
+            robust=True,
+        )
+    payment.refresh_from_db()
+    return locked
+
+
+EDITABLE_DETAILS = ("cheque_number", "bank", "drawer")
+
+
+def update_cheque_details(payment, *, actor=None, **changes):
+    """Correct a cheque's number, bank or drawer (a typo), before the slip goes to the bank.
+
+    Only these details change in place: they are on no receipt. A wrong amount, date, year or
+    member is undone (`cancel_payment`) and entered again, so receipts follow through the
+    signals. Invariants: refused once locked (PaymentLocked) or not received; the same cheque
+    is still recorded once (DuplicatePayment); an audit entry keeps the before and after.
+    """
+    unknown = set(changes) - set(EDITABLE_DETAILS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    changes = {name: (value or "").strip() for name, value in changes.items()}
+    with transaction.atomic():
+        locked = (
+            Payment.objects.select_for_update()
+            .select_related("deposit_slip", "member")
+            .get(pk=payment.pk)
+        )
+        if locked.is_locked:
+            raise PaymentLocked(_lock_message(), code="locked")
+        if locked.status != PaymentStatus.RECEIVED:
+            raise ValidationError(_("Seul un paiement reçu peut être corrigé."), code="status")
+        if locked.method != PaymentMethod.CHEQUE:
+            raise ValidationError(_("Seul un chèque a un numéro, une banque et un tireur."))
+        if "cheque_number" in changes and not changes["cheque_number"]:
+            raise ValidationError({"cheque_number": _("Indiquez le numéro du chèque.")})
+        if "drawer" in changes and not changes["drawer"]:
+            changes["drawer"] = locked.member.display_name
+        before = audit.snapshot(locked, AUDITED_FIELDS)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        twin = (
+            _cheque_twin(locked.member, locked.cheque_number, locked.bank, locked.amount)
+            if {"cheque_number", "bank"} & set(changes)
+            else None
+        )
+        if twin is not None and twin.pk != locked.pk:
+            raise DuplicatePayment(_duplicate_message(twin), code="duplicate")
+        after = audit.snapshot(locked, AUDITED_FIELDS)
+        if after == before:
+            return locked
+        locked.save(update_fields=list(changes))
+        audit.record(locked, "payment.updated", actor=actor, before=before, after=after)
     payment.refresh_from_db()
     return locked

@@ -1,1 +1,22 @@
-urlpatterns = []
+"""The staff's desk under /gestion/ (namespace "dues"). Every URL here is in the permission
+matrix of tests/dues/test_permissions_desk.py, built from this list."""
+
+from django.urls import path
+
+from dues.views import desk, lists, slips
+
+urlpatterns = [
+    path("", desk.desk, name="desk"),
+    path("membres/recherche/", desk.member_search, name="member_search"),
+    path("membres/", lists.member_list, name="member_list"),
+    path("paiements/", lists.payment_list, name="payment_list"),
+    path("paiements/<int:pk>/", desk.payment_detail, name="payment_detail"),
+    path("paiements/<int:pk>/modifier/", desk.payment_edit, name="payment_edit"),
+    path("paiements/<int:pk>/annuler/", desk.payment_cancel, name="payment_cancel"),
+    path("paiements/<int:pk>/rejeter/", desk.payment_reject, name="payment_reject"),
+    path("bordereaux/", slips.slip_list, name="slip_list"),
+    path("bordereaux/nouveau/", slips.slip_new, name="slip_new"),
+    path("bordereaux/<str:number>/", slips.slip_detail, name="slip_detail"),
+    path("bordereaux/<str:number>/pdf/", slips.slip_pdf, name="slip_pdf"),
+    path("bordereaux/<str:number>/remise/", slips.slip_deposit, name="slip_deposit"),
+]

@@ -1,0 +1,294 @@
+"""The staff's desk: the morning post, undo, bounced cheques, cheque corrections.
+
+Thin views: parse a form, call a service of `dues.services`, render. Every state change is a
+POST (CSRF-protected by the middleware); every page answers GET for staff and treasurer.
+"""
+
+import re
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Q, Subquery
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from charter.templatetags.money import format_euros
+from dues.campaign import current_year
+from dues.forms_desk import ChequeDetailsForm, PaymentEntryForm, ReasonForm
+from dues.models import Payment, PaymentMethod, PaymentStatus, Pledge
+from dues.services.payments import (
+    cancel_payment,
+    record_payment,
+    reject_payment,
+    update_cheque_details,
+)
+from members.models import AuditEntry, Member
+
+DESK_PERMISSION = "dues.use_desk"
+RECENT_KEY = "desk_recent_payments"
+RECENT_LENGTH = 15
+SEARCH_LIMIT = 10
+REFERENCE = re.compile(r"(?:CAC-?)?0*(\d{1,6})", re.IGNORECASE)
+
+
+def desk_required(view):
+    """Strangers go to the login page; logged-in people without the desk permission get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm(DESK_PERMISSION):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def find_members(query, limit=SEARCH_LIMIT):
+    """Members whose name, first name, organisation name, acronym, email or reference match
+    every word of `query`; a number or `CAC-123` also finds that reference exactly."""
+    words = query.split()
+    if not words:
+        return Member.objects.none()
+    members = Member.objects.filter(closed_at__isnull=True)
+    for word in words:
+        condition = (
+            Q(last_name__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(name__icontains=word)
+            | Q(acronym__icontains=word)
+            | Q(email__icontains=word)
+            | Q(reference__icontains=word)
+        )
+        number = REFERENCE.fullmatch(word)
+        if number:
+            condition |= Q(reference=f"CAC-{int(number[1]):06d}")
+        members = members.filter(condition)
+    latest_pledge = Pledge.objects.filter(member=OuterRef("pk"), year=current_year()).order_by(
+        "-created_at", "-pk"
+    )
+    return members.annotate(pledge_amount=Subquery(latest_pledge.values("amount")[:1])).order_by(
+        "kind", "last_name", "first_name", "name", "pk"
+    )[:limit]
+
+
+def _member_detail(member):
+    parts = [member.reference, member.get_kind_display()]
+    if member.city:
+        parts.append(member.city)
+    if member.email:
+        parts.append(member.email)
+    return " · ".join(parts)
+
+
+@desk_required
+@require_GET
+def member_search(request):
+    """The combobox's data: `{"results": [{id, reference, label, detail, pledge}]}`."""
+    results = [
+        {
+            "id": member.pk,
+            "reference": member.reference,
+            "label": member.display_name,
+            "detail": _member_detail(member),
+            "pledge": (
+                f"{Decimal(member.pledge_amount):.2f}" if member.pledge_amount is not None else ""
+            ),
+            "pledge_label": (
+                _("promesse %(year)s : %(amount)s")
+                % {"year": current_year(), "amount": format_euros(member.pledge_amount)}
+                if member.pledge_amount is not None
+                else ""
+            ),
+        }
+        for member in find_members(request.GET.get("q", ""))
+    ]
+    return JsonResponse({"results": results})
+
+
+def _remember(request, payment):
+    recent = [pk for pk in request.session.get(RECENT_KEY, []) if pk != payment.pk]
+    request.session[RECENT_KEY] = [payment.pk, *recent][:RECENT_LENGTH]
+
+
+def _recent_payments(request):
+    ids = request.session.get(RECENT_KEY, [])
+    payments = Payment.objects.filter(pk__in=ids).select_related("member", "deposit_slip")
+    by_id = {payment.pk: payment for payment in payments}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def desk(request):
+    """The morning post: one payment per submit, then straight back to the search."""
+    query = request.GET.get("q", "").strip()
+    if request.method == "POST":
+        form = PaymentEntryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                payment = record_payment(
+                    member=data["member"],
+                    amount=data["amount"],
+                    method=data["method"],
+                    received_on=data["received_on"],
+                    year=data["year"],
+                    cheque_number=data["cheque_number"],
+                    bank=data["bank"],
+                    drawer=data["drawer"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                _remember(request, payment)
+                messages.success(
+                    request,
+                    _("Enregistré : %(method)s de %(amount)s pour %(member)s.")
+                    % {
+                        "method": payment.get_method_display(),
+                        "amount": format_euros(payment.amount),
+                        "member": payment.member,
+                    },
+                )
+                return redirect("dues:desk")
+    else:
+        form = PaymentEntryForm()
+    selected = form["member"].value() if form.is_bound else None
+    selected_member = (
+        Member.objects.filter(pk=selected).first() if selected and str(selected).isdigit() else None
+    )
+    return render(
+        request,
+        "dues/desk/desk.html",
+        {
+            "form": form,
+            "query": query,
+            "search_results": find_members(query) if query else None,
+            "selected_member": selected_member,
+            "recent": _recent_payments(request),
+            "cheque": PaymentMethod.CHEQUE,
+        },
+    )
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _payment(pk):
+    return get_object_or_404(
+        Payment.objects.select_related("member", "deposit_slip", "pledge", "recorded_by"), pk=pk
+    )
+
+
+@desk_required
+@require_GET
+def payment_detail(request, pk):
+    payment = _payment(pk)
+    history = (
+        AuditEntry.objects.filter(
+            content_type__app_label="dues",
+            content_type__model="payment",
+            object_id=str(payment.pk),
+        )
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    return render(
+        request,
+        "dues/desk/payment_detail.html",
+        {"payment": payment, "history": history, "received": PaymentStatus.RECEIVED},
+    )
+
+
+def _reason_action(request, pk, *, service, template, initial, success, default_next):
+    payment = _payment(pk)
+    form = ReasonForm(request.POST or None, initial={"reason": initial})
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(payment, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success % {"payment": payment})
+            return redirect(_next_url(request, default_next(payment)))
+    return render(
+        request,
+        template,
+        {"payment": payment, "form": form, "next": _next_url(request, "")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def payment_cancel(request, pk):
+    """Undo an entry mistake (the payment stays, cancelled, with its audit entry)."""
+    return _reason_action(
+        request,
+        pk,
+        service=cancel_payment,
+        template="dues/desk/payment_cancel.html",
+        initial=_("Erreur de saisie"),
+        success=_("Saisie annulée : %(payment)s."),
+        default_next=lambda payment: reverse("dues:payment_detail", args=[payment.pk]),
+    )
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def payment_reject(request, pk):
+    """A bounced cheque: rejected with its reason; the member's status for the year follows."""
+    return _reason_action(
+        request,
+        pk,
+        service=reject_payment,
+        template="dues/desk/payment_reject.html",
+        initial="",
+        success=_("Paiement marqué rejeté (impayé) : %(payment)s."),
+        default_next=lambda payment: reverse("dues:payment_detail", args=[payment.pk]),
+    )
+
+
+@desk_required
+@require_http_methods(["GET", "POST"])
+def payment_edit(request, pk):
+    """Correct a cheque's number, bank or drawer before its slip goes to the bank."""
+    payment = _payment(pk)
+    form = ChequeDetailsForm(
+        request.POST or None,
+        initial={
+            "cheque_number": payment.cheque_number,
+            "bank": payment.bank,
+            "drawer": payment.drawer,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_cheque_details(payment, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Chèque corrigé."))
+            return redirect("dues:payment_detail", pk=payment.pk)
+    return render(
+        request,
+        "dues/desk/payment_edit.html",
+        {"payment": payment, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

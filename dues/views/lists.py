@@ -1,0 +1,127 @@
+"""The payments and members lists: filtered, totalled in SQL, paginated, in a constant number
+of queries whatever the page size (select_related and Exists, never a query per row)."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from dues.campaign import current_year
+from dues.models import Payment, PaymentMethod, PaymentStatus
+from dues.views.desk import desk_required
+from members.models import Member, MemberKind
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+
+def _blank(choices):
+    return [("", _("Tous")), *choices]
+
+
+class PaymentFilter(forms.Form):
+    year = forms.IntegerField(label=_("Année"), required=False)
+    method = forms.ChoiceField(
+        label=_("Mode"), choices=_blank(PaymentMethod.choices), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("État"), choices=_blank(PaymentStatus.choices), required=False
+    )
+    deposited = forms.ChoiceField(
+        label=_("Remis en banque"),
+        choices=[("", _("Tous")), ("yes", _("remis")), ("no", _("pas encore remis"))],
+        required=False,
+    )
+    kind = forms.ChoiceField(label=_("Membre"), choices=_blank(MemberKind.choices), required=False)
+
+
+class MemberFilter(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=_blank(MemberKind.choices), required=False)
+    up_to_date = forms.IntegerField(
+        label=_("À jour pour l'année"),
+        required=False,
+        help_text=_("Un paiement reçu pour cette année."),
+    )
+    city = forms.CharField(label=_("Ville"), required=False)
+
+
+def _page(request, queryset):
+    try:
+        size = min(max(int(request.GET.get("par_page", PAGE_SIZE)), 1), MAX_PAGE_SIZE)
+    except ValueError:
+        size = PAGE_SIZE
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _querystring(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def filter_payments(data):
+    payments = Payment.objects.select_related("member", "deposit_slip")
+    if data.get("year"):
+        payments = payments.filter(year=data["year"])
+    if data.get("method"):
+        payments = payments.filter(method=data["method"])
+    if data.get("status"):
+        payments = payments.filter(status=data["status"])
+    if data.get("deposited") == "yes":
+        payments = payments.filter(deposit_slip__deposited_at__isnull=False)
+    elif data.get("deposited") == "no":
+        payments = payments.filter(deposit_slip__deposited_at__isnull=True)
+    if data.get("kind"):
+        payments = payments.filter(member__kind=data["kind"])
+    return payments.order_by("-received_on", "-pk")
+
+
+@desk_required
+@require_GET
+def payment_list(request):
+    form = PaymentFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    payments = filter_payments(data)
+    totals = payments.aggregate(count=Count("pk"), total=Sum("amount"))
+    return render(
+        request,
+        "dues/desk/payment_list.html",
+        {
+            "form": form,
+            "page": _page(request, payments),
+            "totals": totals,
+            "querystring": _querystring(request),
+        },
+    )
+
+
+@desk_required
+@require_GET
+def member_list(request):
+    form = MemberFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    year = data.get("up_to_date") or current_year()
+    members = Member.objects.annotate(
+        up_to_date=Exists(
+            Payment.objects.filter(member=OuterRef("pk"), year=year, status=PaymentStatus.RECEIVED)
+        )
+    )
+    if data.get("kind"):
+        members = members.filter(kind=data["kind"])
+    if data.get("up_to_date"):
+        members = members.filter(up_to_date=True)
+    if data.get("city"):
+        members = members.filter(city__iexact=data["city"].strip())
+    members = members.order_by("reference")
+    return render(
+        request,
+        "dues/desk/member_list.html",
+        {
+            "form": form,
+            "page": _page(request, members),
+            "year": year,
+            "querystring": _querystring(request),
+        },
+    )

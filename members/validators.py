@@ -69,6 +69,17 @@ def normalize_postal_code(value, country=DEFAULT_REGION):
     return value
 
 
+FRENCH_OVERSEAS_REGIONS = ["GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"]
+
+
+def _parse_phone(value, region):
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
 def normalize_phone(value, region=DEFAULT_REGION):
     """The number in E.164 (+33123456789), or ValidationError in French; "" stays ""."""
     value = str(value or "").strip()
@@ -76,11 +87,11 @@ def normalize_phone(value, region=DEFAULT_REGION):
         return ""
     if len(value) > 30:
         raise ValidationError(_("Ce numéro de téléphone est trop long."), code="phone")
-    try:
-        number = phonenumbers.parse(value, region or DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = _parse_phone(value, region or DEFAULT_REGION)
+    if number is None and (region or DEFAULT_REGION) == "FR":
+        # 0590…, 0696…, 0262…: overseas departments dial like France but have their own codes.
+        number = next((n for r in FRENCH_OVERSEAS_REGIONS if (n := _parse_phone(value, r))), None)
+    if number is None:
         raise ValidationError(
             _(
                 "Saisissez un numéro de téléphone valide, par exemple 01 23 45 67 89 "
@@ -99,7 +110,7 @@ def format_phone(value):
         number = phonenumbers.parse(value, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return value
-    if number.country_code == 33:
+    if phonenumbers.region_code_for_number(number) in ("FR", *FRENCH_OVERSEAS_REGIONS):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

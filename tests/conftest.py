@@ -20,6 +20,32 @@ def _required(name):
     return os.environ.get(name, "") not in ("", "0", "false", "no")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """No persistent connections in tests: the live server's request threads would keep the
+    test database open and PostgreSQL could not drop it at the end."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """At the end, end the sessions that threads and subprocesses (live server, Celery worker)
+    left on the PostgreSQL test database, so that it can be dropped."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Each test writes its files (receipts' PDFs) in its own folder."""

@@ -83,3 +83,14 @@ def test_language_switch_turns_the_interface_to_english_and_back(client, cac):
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert "La charte" in client.get("/").content.decode()
     translation.activate("fr")
+
+
+def test_error_pages_speak_french_in_the_portal_layout(client, cac, member_user):
+    missing = client.get("/nulle-part/")
+    assert missing.status_code == 404
+    assert "Page introuvable" in missing.content.decode()
+    assert "Collectif des Associations Citoyennes" in missing.content.decode()
+    client.force_login(member_user)
+    denied = client.get("/gestion/")
+    assert denied.status_code == 403
+    assert "Accès refusé" in denied.content.decode()

@@ -57,7 +57,9 @@ class PaymentEntryForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     received_on = forms.DateField(
-        label=_("Reçu le"), initial=_today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Reçu le"),
+        initial=_today,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     year = forms.IntegerField(label=_("Année de cotisation"), initial=current_year, min_value=2000)
 

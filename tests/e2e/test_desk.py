@@ -1,0 +1,117 @@
+"""The morning post in a real browser: three cheques logged with the keyboard alone."""
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from dues.models import Payment, PaymentStatus
+from tests.factories import IndividualFactory, OrganisationFactory
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def log_one_cheque(page, search, amount, number, bank):
+    """The keystrokes of one envelope: search, ↓, Enter, amount, Tab, number, Tab, bank, Enter."""
+    page.keyboard.type(search)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    # The pick waits for the search's answer; the next keys go to the amount once it is there.
+    expect(page.locator("#id_amount")).to_be_focused()
+    page.keyboard.type(amount)
+    page.keyboard.press("Tab")
+    page.keyboard.type(number)
+    page.keyboard.press("Tab")
+    page.keyboard.type(bank)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_staff_log_three_cheques_without_the_mouse(page, live_server, staff_user):
+    lucie = IndividualFactory(first_name="Lucie", last_name="Aubrac")
+    network = OrganisationFactory(name="Réseau des écoles", acronym="RDE")
+    jean = IndividualFactory(first_name="Jean", last_name="Moulin")
+    log_in(page, live_server, staff_user)
+    page.goto("/gestion/")
+
+    search = page.get_by_role("combobox", name="Membre")
+    assert search.evaluate("node => node === document.activeElement")
+    log_one_cheque(page, "Aubrac", "50", "1000001", "La Banque Postale")
+    assert search.evaluate("node => node === document.activeElement")
+    log_one_cheque(page, "RDE", "200,50", "2000002", "Crédit Coopératif")
+    log_one_cheque(page, jean.reference, "10", "3000003", "CIC")
+
+    payments = Payment.objects.order_by("pk")
+    assert [(p.member, p.amount, p.cheque_number, p.bank) for p in payments] == [
+        (lucie, Decimal("50.00"), "1000001", "La Banque Postale"),
+        (network, Decimal("200.50"), "2000002", "Crédit Coopératif"),
+        (jean, Decimal("10.00"), "3000003", "CIC"),
+    ]
+    assert all(p.recorded_by == staff_user for p in payments)
+    recent = page.get_by_role("region", name="Dernières saisies de la session")
+    assert recent.get_by_role("row").count() == 4  # header + three entries
+    # The focus is back in the search, ready for the fourth envelope.
+    assert search.evaluate("node => node === document.activeElement")
+
+
+def test_the_combobox_speaks_aria_and_undo_works_from_the_keyboard(page, live_server, staff_user):
+    IndividualFactory(first_name="Lucie", last_name="Aubrac")
+    IndividualFactory(first_name="Luc", last_name="Aubrac-Durand")
+    log_in(page, live_server, staff_user)
+    page.goto("/gestion/")
+    search = page.get_by_role("combobox", name="Membre")
+    page.keyboard.type("Aubrac")
+    page.keyboard.press("ArrowDown")
+    listbox = page.get_by_role("listbox", name="Membres trouvés")
+    assert listbox.get_by_role("option").count() == 2
+    assert search.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    active = search.get_attribute("aria-activedescendant")
+    assert page.locator(f"#{active}").get_attribute("aria-selected") == "true"
+    page.keyboard.press("Escape")
+    assert search.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_amount")).to_be_focused()
+    page.keyboard.type("50")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1234567")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    # The duplicate: the service's message is next to the form and nothing typed is lost.
+    page.keyboard.type("Lucie Aubrac")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_amount")).to_be_focused()
+    page.keyboard.type("50")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1234567")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    alert = page.get_by_role("alert")
+    assert "déjà enregistré pour Lucie Aubrac" in alert.inner_text()
+    assert page.get_by_label("N° de chèque").input_value() == "1234567"
+    assert Payment.objects.count() == 1
+
+    # Undo the entry with the keyboard: focus its button, Enter.
+    page.goto("/gestion/")
+    page.get_by_role("button", name="Annuler la saisie de").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert Payment.objects.get().status == PaymentStatus.CANCELLED

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from dues.models import Payment
 from receipts.services import batch, cancelling, issuing, mailing, rendering, sweep
-from receipts.services.delivery import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -18,29 +17,37 @@ STORAGE_ERRORS = (OSError, ConnectionError)
 RETRY = {"retry_backoff": True, "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
 
 
+# A task retried for a temporary failure redoes only what is missing: the receipt exists, the
+# PDF is stored, the email is marked sent.
+TEMPORARY = (mailing.TemporaryEmailError, *STORAGE_ERRORS)
+
+
 @shared_task(
     name="receipts.tasks.issue_organisation_receipt",
     acks_late=True,
-    autoretry_for=STORAGE_ERRORS,
+    autoretry_for=TEMPORARY,
     **RETRY,
 )
 def issue_organisation_receipt_task(payment_id):
-    """A recorded organisation payment → its receipt, PDF, then the email."""
+    """A recorded organisation payment → its receipt, its PDF, the email with the PDF."""
     receipt = issuing.issue_organisation_receipt(payment_id)
     if receipt is None:
         return None
-    rendering.ensure_pdf(receipt)
-    enqueue(email_receipt_task, receipt.pk)
+    deliver(receipt)
     return receipt.number
 
 
 @shared_task(
-    name="receipts.tasks.deliver_receipt", acks_late=True, autoretry_for=STORAGE_ERRORS, **RETRY
+    name="receipts.tasks.deliver_receipt", acks_late=True, autoretry_for=TEMPORARY, **RETRY
 )
 def deliver_receipt(receipt_id):
     """A newly issued receipt (a corrected one) → its PDF, then the email."""
-    receipt = rendering.ensure_pdf(issuing.Receipt.objects.get(pk=receipt_id))
-    enqueue(email_receipt_task, receipt.pk)
+    deliver(issuing.Receipt.objects.get(pk=receipt_id))
+
+
+def deliver(receipt):
+    rendering.ensure_pdf(receipt)
+    mailing.email_receipt(receipt.pk)
 
 
 @shared_task(

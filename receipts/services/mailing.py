@@ -9,6 +9,11 @@ from django.utils import timezone
 from receipts.models import Receipt, ReceiptStatus
 from receipts.services.rendering import stored_pdf
 
+# How `email_error` starts: the sweep tries again after a temporary failure, never after a
+# permanent one (a wrong address: the treasurer fixes the member and resends by reissuing).
+TEMPORARY_MARK = "[temporaire]"
+PERMANENT_MARK = "[définitif]"
+
 
 class TemporaryEmailError(Exception):
     """The mail server may accept the message later: worth a retry."""
@@ -44,8 +49,12 @@ def email_receipt(receipt_id):
     try:
         message.send()
     except Exception as exc:
-        Receipt.objects.filter(pk=receipt.pk).update(email_error=f"{type(exc).__name__}: {exc}")
-        if is_temporary(exc):
+        temporary = is_temporary(exc)
+        prefix = TEMPORARY_MARK if temporary else PERMANENT_MARK
+        Receipt.objects.filter(pk=receipt.pk).update(
+            email_error=f"{prefix} {type(exc).__name__}: {exc}"[:2000]
+        )
+        if temporary:
             raise TemporaryEmailError(str(exc)) from exc
         raise
     Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now(), email_error="")

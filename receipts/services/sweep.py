@@ -3,6 +3,7 @@
 import datetime
 import logging
 
+from django.db.models import Q
 from django.utils import timezone
 
 from dues.models import Payment, PaymentStatus
@@ -11,7 +12,7 @@ from receipts.models import Receipt, ReceiptLine, ReceiptStatus
 from receipts.services.batch import render_missing
 from receipts.services.cancelling import withdraw_payment
 from receipts.services.issuing import issue_organisation_receipt
-from receipts.services.mailing import email_receipt
+from receipts.services.mailing import PERMANENT_MARK, email_receipt
 from receipts.services.rendering import ensure_pdf
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def sweep(*, now=None):
 
     unsent = Receipt.objects.filter(
         status=ReceiptStatus.ISSUED, emailed_at__isnull=True, issued_at__lt=now - EMAIL_GRACE
-    ).exclude(donor_email="")
+    ).exclude(Q(donor_email="") | Q(email_error__startswith=PERMANENT_MARK))
     for receipt_id in list(unsent.values_list("pk", flat=True)):
         try:
             counts["emailed"] += bool(email_receipt(receipt_id))

@@ -86,7 +86,9 @@ def test_email_failure_is_kept_and_only_temporary_ones_are_retried(cac, organisa
     result = tasks.email_receipt_task.apply(args=[receipt.pk])
     assert isinstance(result.result, smtplib.SMTPRecipientsRefused)
     receipt.refresh_from_db()
-    assert "SMTPRecipientsRefused" in receipt.email_error and receipt.emailed_at is None
+    assert receipt.email_error.startswith("[définitif] SMTPRecipientsRefused")
+    assert receipt.emailed_at is None
+    assert sweep(now=later(45))["emailed"] == 0, "a wrong address is not retried for ever"
 
     assert is_temporary(smtplib.SMTPServerDisconnected("gone"))
     assert is_temporary(smtplib.SMTPResponseException(451, b"try later"))

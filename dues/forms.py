@@ -234,9 +234,15 @@ class AdhesionSubmission:
         return self.organisation if self.kind == MemberKind.ORGANISATION else self.individual
 
     def submit(self, *, actor=None, year=None):
-        """Call once `is_valid()`; returns `submit_adhesion`'s `AdhesionResult`."""
+        """Call once `is_valid()`; returns `submit_adhesion`'s `AdhesionResult`.
+
+        A logged-in member pledges for their own record (of the same kind), whatever email they
+        typed; anyone else is matched by email.
+        """
         kind = self.form.cleaned_data["kind"]
+        own = getattr(actor, "member", None) if getattr(actor, "is_authenticated", False) else None
         return submit_adhesion(
+            member=own if own is not None and own.kind == kind else None,
             kind=kind,
             member_data=self.member_form.contact_data(),
             correspondents=(

@@ -7,6 +7,8 @@
   var form = document.getElementById("adhesion-form");
   if (!form) { return; }
   var data = JSON.parse(document.getElementById("scale-data").textContent);
+  var summary = document.getElementById("form-errors");
+  if (summary) { summary.focus(); }
   var NBSP = "\u00a0";
 
   function parseAmount(text) {

@@ -218,3 +218,27 @@ def test_the_confirmation_email_says_how_to_pay(client, cac):
     assert "Votre reçu fiscal annuel vous sera envoyé en janvier" in body
     html = message.alternatives[0][0]
     assert member.reference in html and "108 rue St-Maur" in html
+
+
+def test_a_logged_in_member_pledges_for_their_own_record(client, member_user):
+    member = member_user.member
+    client.force_login(member_user)
+    page = text(client.get(URL))
+    assert f'value="{member.last_name}"' in page  # their details are already typed
+    response = client.post(
+        URL,
+        individual_post(
+            **{
+                "ind-last_name": member.last_name,
+                "ind-first_name": member.first_name,
+                "ind-email": "nouvelle-adresse@example.org",
+                "ind-street": "9 rue Nouvelle",
+            }
+        ),
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not Member.objects.filter(email="nouvelle-adresse@example.org").exclude(pk=member.pk)
+    assert Pledge.objects.get().member == member
+    assert member.email == "nouvelle-adresse@example.org"  # the member changes their own data
+    assert member.street == "9 rue Nouvelle"

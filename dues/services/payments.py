@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dues.models import Payment, PaymentMethod, PaymentStatus
+from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
 
@@ -193,6 +193,15 @@ def _lock_message():
     )
 
 
+def _lock_with_slip(payment):
+    """The payment and its slip, both locked: a slip being deposited and a cheque being undone
+    wait for each other, so a deposited cheque is never changed."""
+    locked = Payment.objects.select_for_update().select_related("member").get(pk=payment.pk)
+    if locked.deposit_slip_id is not None:
+        locked.deposit_slip = DepositSlip.objects.select_for_update().get(pk=locked.deposit_slip_id)
+    return locked
+
+
 def cancel_payment(payment, *, reason, actor=None):
     """Undo an entry mistake: the payment becomes cancelled, never deleted.
 
@@ -204,9 +213,7 @@ def cancel_payment(payment, *, reason, actor=None):
     if not reason:
         raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
     with transaction.atomic():
-        locked = (
-            Payment.objects.select_for_update().select_related("deposit_slip").get(pk=payment.pk)
-        )
+        locked = _lock_with_slip(payment)
         if locked.is_locked:
             raise PaymentLocked(_lock_message(), code="locked")
         if locked.status != PaymentStatus.RECEIVED:
@@ -249,11 +256,7 @@ def update_cheque_details(payment, *, actor=None, **changes):
         raise TypeError(f"not editable: {sorted(unknown)}")
     changes = {name: (value or "").strip() for name, value in changes.items()}
     with transaction.atomic():
-        locked = (
-            Payment.objects.select_for_update()
-            .select_related("deposit_slip", "member")
-            .get(pk=payment.pk)
-        )
+        locked = _lock_with_slip(payment)
         if locked.is_locked:
             raise PaymentLocked(_lock_message(), code="locked")
         if locked.status != PaymentStatus.RECEIVED:

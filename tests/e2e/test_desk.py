@@ -51,9 +51,9 @@ def test_staff_log_three_cheques_without_the_mouse(page, live_server, staff_user
     page.goto("/gestion/")
 
     search = page.get_by_role("combobox", name="Membre")
-    assert search.evaluate("node => node === document.activeElement")
+    expect(search).to_be_focused()
     log_one_cheque(page, "Aubrac", "50", "1000001", "La Banque Postale")
-    assert search.evaluate("node => node === document.activeElement")
+    expect(search).to_be_focused()
     log_one_cheque(page, "RDE", "200,50", "2000002", "Crédit Coopératif")
     log_one_cheque(page, jean.reference, "10", "3000003", "CIC")
 
@@ -65,9 +65,9 @@ def test_staff_log_three_cheques_without_the_mouse(page, live_server, staff_user
     ]
     assert all(p.recorded_by == staff_user for p in payments)
     recent = page.get_by_role("region", name="Dernières saisies de la session")
-    assert recent.get_by_role("row").count() == 4  # header + three entries
+    expect(recent.get_by_role("row")).to_have_count(4)  # header + three entries
     # The focus is back in the search, ready for the fourth envelope.
-    assert search.evaluate("node => node === document.activeElement")
+    expect(search).to_be_focused()
 
 
 def test_the_combobox_speaks_aria_and_undo_works_from_the_keyboard(page, live_server, staff_user):
@@ -79,13 +79,15 @@ def test_the_combobox_speaks_aria_and_undo_works_from_the_keyboard(page, live_se
     page.keyboard.type("Aubrac")
     page.keyboard.press("ArrowDown")
     listbox = page.get_by_role("listbox", name="Membres trouvés")
-    assert listbox.get_by_role("option").count() == 2
-    assert search.get_attribute("aria-expanded") == "true"
+    expect(listbox.get_by_role("option")).to_have_count(2)
+    expect(search).to_have_attribute("aria-expanded", "true")
+    expect(listbox.get_by_role("option", selected=True)).to_have_count(1)
     page.keyboard.press("ArrowDown")
-    active = search.get_attribute("aria-activedescendant")
-    assert page.locator(f"#{active}").get_attribute("aria-selected") == "true"
+    second = listbox.get_by_role("option").nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    expect(search).to_have_attribute("aria-activedescendant", second.get_attribute("id"))
     page.keyboard.press("Escape")
-    assert search.get_attribute("aria-expanded") == "false"
+    expect(search).to_have_attribute("aria-expanded", "false")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#id_amount")).to_be_focused()
@@ -104,8 +106,7 @@ def test_the_combobox_speaks_aria_and_undo_works_from_the_keyboard(page, live_se
     page.keyboard.type("1234567")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    alert = page.get_by_role("alert")
-    assert "déjà enregistré pour Lucie Aubrac" in alert.inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("déjà enregistré pour Lucie Aubrac")
     assert page.get_by_label("N° de chèque").input_value() == "1234567"
     assert Payment.objects.count() == 1
 

@@ -90,6 +90,11 @@ def test_an_organisation_with_two_correspondents_sees_its_suggested_amount(page,
     organisation = section.get_by_role("group", name="Votre structure")
     organisation.get_by_label("Nom de votre structure").fill("Les Amis du Quartier")
     organisation.get_by_label("Sigle").fill("ADQ")
+    # Enter in a box sends the form (and here shows what is missing), it does not add a row.
+    organisation.get_by_label("Sigle").press("Enter")
+    page.wait_for_selector("#form-errors")
+    assert page.locator("#form-errors").evaluate("el => el === document.activeElement")
+    assert organisation.get_by_label("Sigle").input_value() == "ADQ"
     organisation.get_by_label("Téléphone", exact=True).fill("04 78 00 00 00")
     _fill_address(
         organisation,

@@ -187,7 +187,7 @@ def _check_amount(amount):
     return amount.quantize(Decimal("0.01"))
 
 
-def _save_pledge(member, *, year, purpose, amount, source):
+def _save_pledge(member, *, year, purpose, amount, source, actor=None):
     """At most one open pledge per member, year and purpose: a second form updates it."""
     pledge = _open_pledge(member, year, purpose)
     if pledge is None:
@@ -199,7 +199,11 @@ def _save_pledge(member, *, year, purpose, amount, source):
     pledge.source = source
     pledge.save(update_fields=["amount", "source"])
     audit.record(
-        pledge, "pledge.updated", before=before, after=audit.snapshot(pledge, ["amount", "source"])
+        pledge,
+        "pledge.updated",
+        actor=actor,
+        before=before,
+        after=audit.snapshot(pledge, ["amount", "source"]),
     )
     return pledge
 
@@ -300,7 +304,9 @@ def submit_adhesion(
                 )
         if kind == MemberKind.ORGANISATION:
             _add_correspondents(member, correspondents)
-        pledge = _save_pledge(member, year=year, purpose=purpose, amount=amount, source=source)
+        pledge = _save_pledge(
+            member, year=year, purpose=purpose, amount=amount, source=source, actor=actor
+        )
         if charter is not None:
             charter_services.accept_charter(
                 member, charter, accepted_at=accepted_at, source=acceptance_source, actor=actor
@@ -352,7 +358,12 @@ def renew(member, *, actor=None, notify=True):
     purpose, amount = renewal_amount(member, year)
     with transaction.atomic():
         pledge = _save_pledge(
-            member, year=year, purpose=purpose, amount=amount, source=PledgeSource.RENEWAL
+            member,
+            year=year,
+            purpose=purpose,
+            amount=amount,
+            source=PledgeSource.RENEWAL,
+            actor=actor,
         )
         audit.record(pledge, "pledge.renewed", actor=actor, after={"year": year})
         if notify and member.email:

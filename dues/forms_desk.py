@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dues.campaign import current_year
-from dues.models import PaymentMethod
-from members.models import Member
+from dues.models import PaymentMethod, Purpose
+from members.models import Member, MemberKind
 
 
 def _today():
@@ -80,3 +80,107 @@ class ChequeDetailsForm(forms.Form):
     cheque_number = forms.CharField(label=_("N° de chèque"), max_length=30)
     bank = forms.CharField(label=_("Banque"), max_length=100, required=False)
     drawer = forms.CharField(label=_("Tireur"), max_length=200, required=False)
+
+
+NO_PAYMENT = "none"
+
+
+class PaperForm(forms.Form):
+    """What a paper adhesion form says besides the member's identity, and its envelope."""
+
+    kind = forms.ChoiceField(
+        label=_("Le formulaire est rempli"),
+        choices=[
+            (MemberKind.INDIVIDUAL, _("à titre individuel (personne physique)")),
+            (MemberKind.ORGANISATION, _("au nom d'une organisation (personne morale)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=MemberKind.INDIVIDUAL,
+    )
+    purpose = forms.ChoiceField(
+        label=_("Objet"),
+        choices=Purpose.choices,
+        widget=forms.RadioSelect,
+        initial=Purpose.ADHESION,
+    )
+    amount = forms.DecimalField(
+        label=_("Montant (€)"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        required=False,
+        help_text=_("Vide pour une organisation : le montant indicatif de sa tranche de budget."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    signed_on = forms.DateField(
+        label=_("Date de signature du formulaire"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    charter_signed = forms.BooleanField(
+        label=_("La case « je souscris à la charte de principes » est cochée et signée"),
+        error_messages={
+            "required": _("Sans souscription à la charte, le formulaire ne peut pas être saisi.")
+        },
+    )
+    method = forms.ChoiceField(
+        label=_("Règlement joint"),
+        choices=[*PaymentMethod.choices, (NO_PAYMENT, _("aucun règlement joint"))],
+        initial=PaymentMethod.CHEQUE,
+    )
+    cheque_number = forms.CharField(
+        label=_("N° de chèque"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    bank = forms.CharField(
+        label=_("Banque"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    drawer = forms.CharField(
+        label=_("Tireur"),
+        max_length=200,
+        required=False,
+        help_text=_("Vide : le nom du membre."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    received_on = forms.DateField(
+        label=_("Reçu le"),
+        initial=_today,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    year = forms.IntegerField(label=_("Année de cotisation"), initial=current_year, min_value=2000)
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise forms.ValidationError(_("La date de signature ne peut pas être dans le futur."))
+        return signed_on
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        if method == PaymentMethod.CHEQUE and not data.get("cheque_number"):
+            self.add_error("cheque_number", _("Indiquez le numéro du chèque."))
+        if method and method != NO_PAYMENT and not data.get("received_on"):
+            self.add_error("received_on", _("Indiquez la date de réception."))
+        if data.get("kind") == MemberKind.INDIVIDUAL and data.get("amount") is None:
+            self.add_error("amount", _("Indiquez le montant."))
+        return data
+
+    def payment(self):
+        """`record_payment`'s keywords for the envelope's payment, or None."""
+        data = self.cleaned_data
+        if data["method"] == NO_PAYMENT:
+            return None
+        return {
+            "method": data["method"],
+            "received_on": data["received_on"],
+            "cheque_number": data["cheque_number"],
+            "bank": data["bank"],
+            "drawer": data["drawer"],
+        }

@@ -284,3 +284,53 @@ def update_cheque_details(payment, *, actor=None, **changes):
         audit.record(locked, "payment.updated", actor=actor, before=before, after=after)
     payment.refresh_from_db()
     return locked
+
+
+def record_paper_adhesion(
+    *,
+    kind,
+    member_data,
+    purpose,
+    signed_on,
+    actor,
+    amount=None,
+    correspondents=(),
+    year=None,
+    payment=None,
+):
+    """A paper form and the cheque in its envelope, as one transaction.
+
+    The member (found by email or created), correspondents, pledge and the charter and privacy
+    acceptances come from `submit_adhesion` with source "paper" and the date of signature; then
+    `payment` (a dict of `record_payment` keywords without member/year/amount, or None when no
+    payment came with the form) is recorded against that pledge, for the pledge's amount unless
+    it says otherwise. Any refusal (a duplicate cheque included) leaves nothing behind, and the
+    signals and the confirmation are sent only after commit.
+    Returns (AdhesionResult, Payment or None).
+    """
+    from dues.models import PledgeSource
+    from dues.services.pledges import submit_adhesion
+
+    with transaction.atomic():
+        result = submit_adhesion(
+            kind=kind,
+            member_data=member_data,
+            purpose=purpose,
+            amount=amount,
+            correspondents=correspondents,
+            year=year,
+            source=PledgeSource.PAPER,
+            accepted_at=signed_on,
+            actor=actor,
+            notify=False,
+        )
+        recorded = None
+        if payment is not None:
+            recorded = record_payment(
+                member=result.member,
+                year=result.pledge.year,
+                pledge=result.pledge,
+                actor=actor,
+                **{"amount": result.pledge.amount, **payment},
+            )
+    return result, recorded

@@ -3,6 +3,19 @@
 (function () {
   "use strict";
 
+  // The paper form: show only the chosen kind's part (without JavaScript both stay visible).
+  var kinds = document.querySelectorAll("input[name=kind]");
+  if (kinds.length) {
+    var showKind = function () {
+      var checked = document.querySelector("input[name=kind]:checked");
+      document.querySelectorAll("[data-kind-section]").forEach(function (section) {
+        section.hidden = !!checked && section.dataset.kindSection !== checked.value;
+      });
+    };
+    kinds.forEach(function (radio) { radio.addEventListener("change", showKind); });
+    showKind();
+  }
+
   var form = document.getElementById("payment-form");
   var box = document.querySelector("[data-combobox]");
   if (!form || !box || !window.fetch) { return; }

@@ -50,6 +50,8 @@ def account(request):
             "charter": last_accepted_charter(member),
             "renewal": {"year": year, "purpose": purpose, "amount": amount},
             "correspondents": member.correspondents.all() if member.is_organisation else [],
+            # Listed through the reverse relation: dues does not import receipts.
+            "receipts": member.receipts.order_by("-issued_at"),
         },
     )
 

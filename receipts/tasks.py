@@ -68,6 +68,17 @@ def email_receipt_task(receipt_id):
     return mailing.email_receipt(receipt_id)
 
 
+@shared_task(
+    name="receipts.tasks.email_receipts",
+    acks_late=True,
+    autoretry_for=(mailing.TemporaryEmailError,),
+    **RETRY,
+)
+def email_receipts_task(receipt_ids):
+    """A chunk's emails through one connection; a retry sends only what is still unsent."""
+    mailing.email_receipts(receipt_ids)
+
+
 @shared_task(name="receipts.tasks.issue_annual_chunk", acks_late=True)
 def issue_annual_chunk(batch_id, member_ids):
     batch.run_chunk(batch_id, member_ids)

@@ -84,11 +84,14 @@ def donor_fields(member):
     return fields
 
 
-def _insert_receipt(*, member, kind, is_fiscal, fiscal_year, payments, actor, replaces=None):
-    """Insert one receipt and its lines. Runs inside the caller's transaction."""
+def _insert_receipt(
+    *, member, kind, is_fiscal, fiscal_year, payments, actor, replaces=None, beneficiary=None
+):
+    """Insert one receipt and its lines. Runs inside the caller's transaction. A batch passes
+    the `beneficiary` it copied once for all its receipts."""
     if not payments:
         raise ReceiptError("a receipt covers at least one payment")
-    beneficiary = beneficiary_snapshot(Collective.load(), fiscal_year)
+    beneficiary = beneficiary or beneficiary_snapshot(Collective.load(), fiscal_year)
     if is_fiscal and not beneficiary["registration_number"]:
         raise ReceiptError(
             _("Un reçu fiscal exige le numéro RNA ou SIREN du collectif : renseignez-le.")
@@ -184,7 +187,7 @@ def uncovered_payments(member_id, fiscal_year):
     )
 
 
-def issue_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None):
+def issue_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None, beneficiary=None):
     """An individual's yearly summary covering every received payment of `fiscal_year`.
 
     Returns (receipt, created). A member who already has a valid summary for that year keeps it
@@ -212,6 +215,7 @@ def issue_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None):
                 fiscal_year=fiscal_year,
                 payments=payments,
                 actor=actor,
+                beneficiary=beneficiary,
             )
             if batch_id is not None:
                 AnnualBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)

@@ -1,13 +1,16 @@
 """Sending a receipt by email, with its PDF attached."""
 
+import logging
 import smtplib
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from receipts.models import Receipt, ReceiptStatus
 from receipts.services.rendering import stored_pdf
+
+logger = logging.getLogger(__name__)
 
 # How `email_error` starts: the sweep tries again after a temporary failure, never after a
 # permanent one (a wrong address: the treasurer fixes the member and resends by reissuing).
@@ -28,14 +31,14 @@ def is_temporary(exc):
     return isinstance(exc, OSError | ConnectionError)
 
 
-def email_receipt(receipt_id):
+def email_receipt(receipt_id, *, connection=None, receipt=None):
     """Email a valid receipt once to its donor's copied address. Returns True if sent.
 
     `emailed_at` is set after the server accepted the message; a failure is kept in
     `email_error` for the treasurer and the sweep. A crash between the two may send it twice:
     we prefer a second email to none.
     """
-    receipt = Receipt.objects.get(pk=receipt_id)
+    receipt = receipt or Receipt.objects.get(pk=receipt_id)
     if receipt.emailed_at or not receipt.donor_email or receipt.status != ReceiptStatus.ISSUED:
         return False
     data = stored_pdf(receipt)
@@ -44,6 +47,7 @@ def email_receipt(receipt_id):
         subject=render_to_string("receipts/email_subject.txt", context).strip(),
         body=render_to_string("receipts/email_body.txt", context),
         to=[receipt.donor_email],
+        connection=connection,
     )
     message.attach(f"recu-{receipt.number}.pdf", data, "application/pdf")
     try:
@@ -59,3 +63,22 @@ def email_receipt(receipt_id):
         raise
     Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now(), email_error="")
     return True
+
+
+def email_receipts(receipt_ids):
+    """Email many receipts through one connection to the mail server (the January batch).
+
+    Each receipt's failure is kept on it; the others go on. Raises TemporaryEmailError at the
+    end if any failure was temporary, so that a retry sends what is still unsent."""
+    temporary = None
+    receipts = Receipt.objects.in_bulk(receipt_ids)
+    with get_connection() as connection:
+        for receipt_id, receipt in receipts.items():
+            try:
+                email_receipt(receipt_id, connection=connection, receipt=receipt)
+            except TemporaryEmailError as exc:
+                temporary = exc
+            except Exception:
+                logger.exception("emailing receipt %s failed", receipt_id)
+    if temporary is not None:
+        raise temporary

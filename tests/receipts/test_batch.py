@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from receipts.models import AnnualBatch, Receipt
 from receipts.services import batch as batch_service
-from receipts.services import issue_annual_receipts, issue_organisation_receipt
+from receipts.services import issue_annual_receipts, issue_organisation_receipt, rendering
 from tests.factories import IndividualFactory
 from tests.receipts.conftest import LAST_YEAR, pay
 
@@ -80,34 +80,46 @@ class WorkerKilled(BaseException):
     """What the process sees when the OS kills it: not an Exception the chunk could catch."""
 
 
-def test_crash_in_the_middle_then_run_again(
-    donors, monkeypatch, settings, django_capture_on_commit_callbacks
-):
-    settings.CELERY_BATCH_CHUNK_SIZE = 100
-    real = batch_service.ensure_pdf
+def dies_on_the_fourth_call(real):
     calls = []
 
-    def dies_on_the_fourth(receipt):
-        calls.append(receipt.pk)
+    def dying(*args, **kwargs):
+        calls.append(args)
         if len(calls) == 4:
             raise WorkerKilled
-        return real(receipt)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch_service, "ensure_pdf", dies_on_the_fourth)
+    return dying
+
+
+@pytest.mark.parametrize("stage", ["issuing", "rendering"])
+def test_crash_in_the_middle_then_run_again(
+    donors, stage, monkeypatch, django_capture_on_commit_callbacks
+):
+    if stage == "issuing":
+        target = (batch_service, "complete_annual_receipt")
+    else:
+        target = (rendering, "render_pdf")
+    real = getattr(*target)
+    monkeypatch.setattr(*target, dies_on_the_fourth_call(real))
     with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
         issue_annual_receipts(LAST_YEAR)
-    assert Receipt.objects.count() == 4
     assert AnnualBatch.objects.get().status == "running"
+    if stage == "issuing":
+        assert Receipt.objects.count() == 0, "the group in flight is rolled back, numbers too"
+    else:
+        assert Receipt.objects.count() == 7
+        assert Receipt.objects.filter(pdf="").count() == 7, "the crashed group is unrecorded"
 
-    monkeypatch.setattr(batch_service, "ensure_pdf", real)
+    monkeypatch.setattr(*target, real)
     with django_capture_on_commit_callbacks(execute=True):
         batch = issue_annual_receipts(LAST_YEAR)
     batch.refresh_from_db()
-    assert batch.total == 3 and batch.status == "done"
+    assert batch.status == "done"
     for person in donors:
         assert Receipt.objects.filter(member=person).count() == 1
     assert numbers_are_continuous()
-    assert all(r.pdf for r in Receipt.objects.all()), "the crashed receipt's PDF is rendered"
+    assert not Receipt.objects.filter(pdf="").exists(), "the crashed receipts' PDFs are rendered"
 
 
 def test_a_failing_member_is_counted_and_the_others_go_on(

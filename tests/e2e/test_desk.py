@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from dues.models import Payment, PaymentStatus
@@ -116,3 +117,30 @@ def test_the_combobox_speaks_aria_and_undo_works_from_the_keyboard(page, live_se
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert Payment.objects.get().status == PaymentStatus.CANCELLED
+
+
+def test_a_paper_form_is_saved_with_enter(page, live_server, staff_user):
+    log_in(page, live_server, staff_user)
+    page.goto("/gestion/formulaire-papier/")
+    page.get_by_label("au nom d'une organisation").check()
+    expect(page.get_by_role("group", name="Personne physique")).to_be_hidden()
+    page.get_by_label("Nom de votre structure").fill("Réseau des écoles")
+    page.get_by_label("Adresse").last.fill("3 place de la République")
+    page.get_by_label("Code postal").last.fill("69001")
+    page.get_by_label("Ville").last.fill("Lyon")
+    page.get_by_label("Budget annuel").fill("15000")
+    page.get_by_role("group", name="Correspondant 1").get_by_label("Nom et prénom").fill("Anne D")
+    page.get_by_label("Date de signature du formulaire").fill(timezone.localdate().isoformat())
+    page.get_by_label("je souscris à la charte").check()
+    page.get_by_label("N° de chèque").fill("4242")
+    page.get_by_label("Banque").focus()
+    page.keyboard.type("CIC")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Réseau des écoles")
+    payment = Payment.objects.get()
+    assert (payment.member.name, payment.amount, payment.cheque_number) == (
+        "Réseau des écoles",
+        Decimal("50.00"),
+        "4242",
+    )

@@ -47,12 +47,16 @@ class MemberFilter(forms.Form):
     city = forms.CharField(label=_("Ville"), required=False)
 
 
-def _page(request, queryset):
+def _page(request, queryset, count=None):
     try:
         size = min(max(int(request.GET.get("par_page", PAGE_SIZE)), 1), MAX_PAGE_SIZE)
     except ValueError:
         size = PAGE_SIZE
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    paginator = Paginator(queryset, size)
+    if count is not None:
+        # The totals already counted the rows: the paginator need not count them again.
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _querystring(request):
@@ -90,7 +94,7 @@ def payment_list(request):
         "dues/desk/payment_list.html",
         {
             "form": form,
-            "page": _page(request, payments),
+            "page": _page(request, payments, count=totals["count"]),
             "totals": totals,
             "querystring": _querystring(request),
         },

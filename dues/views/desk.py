@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from charter.templatetags.money import format_euros
@@ -35,6 +36,14 @@ DESK_PERMISSION = "dues.use_desk"
 RECENT_KEY = "desk_recent_payments"
 RECENT_LENGTH = 15
 SEARCH_LIMIT = 10
+# The audit trail's actions, as the desk shows them.
+ACTIONS = {
+    "payment.recorded": _lazy("saisi"),
+    "payment.rejected": _lazy("marqué rejeté (chèque impayé)"),
+    "payment.cancelled": _lazy("saisie annulée"),
+    "payment.updated": _lazy("chèque corrigé"),
+    "payment.slipped": _lazy("mis sur un bordereau"),
+}
 REFERENCE = re.compile(r"(?:CAC-?)?0*(\d{1,6})", re.IGNORECASE)
 
 
@@ -209,6 +218,8 @@ def payment_detail(request, pk):
         .select_related("actor")
         .order_by("at", "pk")
     )
+    for entry in history:
+        entry.label = ACTIONS.get(entry.action, entry.action)
     return render(
         request,
         "dues/desk/payment_detail.html",

@@ -144,7 +144,7 @@ def test_a_bounced_cheque_is_rejected_with_its_reason(staff_client, lucie):
     payment.refresh_from_db()
     assert (payment.status, payment.status_reason) == ("rejected", "Chèque sans provision")
     detail = staff_client.get(reverse("dues:payment_detail", args=[payment.pk]))
-    assert "payment.rejected" in detail.content.decode()
+    assert "marqué rejeté (chèque impayé)" in detail.content.decode()
 
 
 def test_a_cheque_number_is_corrected_before_deposit(staff_client, lucie):

@@ -110,7 +110,7 @@ def _insert_receipt(
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
         **donor_fields(member),
     )
-    ReceiptLine.objects.bulk_create(
+    lines = ReceiptLine.objects.bulk_create(
         ReceiptLine(
             receipt=receipt,
             payment=p,
@@ -120,6 +120,8 @@ def _insert_receipt(
         )
         for p in sorted(payments, key=lambda p: (p.received_on, p.pk))
     )
+    # Rendering right after reads the lines from here rather than from the database.
+    receipt._prefetched_objects_cache = {"lines": lines}
     audit.record(
         receipt, "receipt.issued", actor=actor, after=audit.snapshot(receipt, AUDITED_FIELDS)
     )

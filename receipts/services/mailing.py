@@ -31,7 +31,7 @@ def is_temporary(exc):
     return isinstance(exc, OSError | ConnectionError)
 
 
-def email_receipt(receipt_id, *, connection=None, receipt=None):
+def email_receipt(receipt_id, *, connection=None, receipt=None, sent=None):
     """Email a valid receipt once to its donor's copied address. Returns True if sent.
 
     `emailed_at` is set after the server accepted the message; a failure is kept in
@@ -61,24 +61,36 @@ def email_receipt(receipt_id, *, connection=None, receipt=None):
         if temporary:
             raise TemporaryEmailError(str(exc)) from exc
         raise
-    Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now(), email_error="")
+    if sent is not None:
+        sent.append(receipt.pk)  # the caller marks them in one statement
+    else:
+        Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now(), email_error="")
     return True
 
 
 def email_receipts(receipt_ids):
     """Email many receipts through one connection to the mail server (the January batch).
 
-    Each receipt's failure is kept on it; the others go on. Raises TemporaryEmailError at the
-    end if any failure was temporary, so that a retry sends what is still unsent."""
+    Each receipt's failure is kept on it; the others go on. The sent ones are marked a group at
+    a time (a crash may send a group twice: better than not at all). Raises
+    TemporaryEmailError at the end if any failure was temporary, so that a retry sends what is
+    still unsent."""
     temporary = None
-    receipts = Receipt.objects.in_bulk(receipt_ids)
+    receipts = list(Receipt.objects.in_bulk(receipt_ids).values())
     with get_connection() as connection:
-        for receipt_id, receipt in receipts.items():
+        for start in range(0, len(receipts), 20):
+            sent = []
             try:
-                email_receipt(receipt_id, connection=connection, receipt=receipt)
-            except TemporaryEmailError as exc:
-                temporary = exc
-            except Exception:
-                logger.exception("emailing receipt %s failed", receipt_id)
+                for receipt in receipts[start : start + 20]:
+                    try:
+                        email_receipt(receipt.pk, connection=connection, receipt=receipt, sent=sent)
+                    except TemporaryEmailError as exc:
+                        temporary = exc
+                    except Exception:
+                        logger.exception("emailing receipt %s failed", receipt.pk)
+            finally:
+                Receipt.objects.filter(pk__in=sent).update(
+                    emailed_at=timezone.now(), email_error=""
+                )
     if temporary is not None:
         raise temporary

@@ -4,7 +4,7 @@ Run as `python -m tests.bench.receipts` (BENCH_N=2000 by default). It sets Djang
 a throwaway SQLite file (or DATABASE_URL if set), migrates, creates N individuals with their
 payments, then times `issue_annual_receipts` (database, numbering, rendering, storage, the
 email handed to a dummy backend; Celery runs the chunks in-process), and, in the same run, the
-same receipts' HTML laid out by WeasyPrint alone in a loop (chunk by chunk, interleaved with
+same receipts' HTML laid out by WeasyPrint alone in a loop (group by group, interleaved with
 the pipeline, so that both see the same load on a shared machine). It prints one line:
 
     receipts: N in T s, X/s; engine alone Y/s; ratio=X/Y
@@ -105,7 +105,7 @@ def main():
 
     import psutil
 
-    from receipts.models import AnnualBatch, Receipt, ReceiptKind
+    from receipts.models import AnnualBatch
     from receipts.services import issue_annual_receipts
     from receipts.services.rendering import html_to_pdf, receipt_html
 
@@ -115,29 +115,27 @@ def main():
         year -= 1
     create_donors(n, year)
 
-    # The engine alone renders each chunk's receipts right after the pipeline issued them, so
-    # both sides run under the same load of a shared machine; that time is taken out of the
-    # pipeline's.
+    # The engine alone renders each group's receipts right after the pipeline rendered them
+    # (20 at a time, see `batch.GROUP`), so that both sides run under the same load of a
+    # shared machine; that time is taken out of the pipeline's.
     from receipts.services import batch as batch_service
 
-    real_run_chunk = batch_service.run_chunk
+    real_ensure_pdfs = batch_service.ensure_pdfs
     engine = {"seconds": 0.0, "pages": 0, "aside": 0.0}
 
-    def run_chunk_then_engine_alone(batch_id, member_ids):
-        real_run_chunk(batch_id, member_ids)
+    def ensure_pdfs_then_engine_alone(receipts):
+        rendered = real_ensure_pdfs(receipts)
         aside = time.perf_counter()
-        receipts = Receipt.objects.filter(
-            member_id__in=member_ids, fiscal_year=year, kind=ReceiptKind.ANNUAL
-        ).prefetch_related("lines")
-        pages = [receipt_html(receipt) for receipt in receipts]
+        pages = [receipt_html(receipt) for receipt in rendered]
         start = time.perf_counter()
         for html in pages:
             html_to_pdf(html)
         engine["seconds"] += time.perf_counter() - start
         engine["pages"] += len(pages)
         engine["aside"] += time.perf_counter() - aside
+        return rendered
 
-    batch_service.run_chunk = run_chunk_then_engine_alone
+    batch_service.ensure_pdfs = ensure_pdfs_then_engine_alone
 
     process = psutil.Process()
     # Both sides start warm: the worker's stylesheet, fonts and templates are loaded once.

@@ -7,12 +7,13 @@
   var url = box.getAttribute("data-batch-progress-url");
   var bar = document.getElementById("batch-progress");
   var counts = document.getElementById("batch-counts");
+  var template = box.getAttribute("data-counts-template");
 
   function show(state) {
     bar.max = Math.max(state.total, 1);
     bar.value = state.done;
     bar.textContent = state.percent + " %";
-    counts.textContent = state.done + " émis sur " + state.total + ", " + state.failed + " en échec";
+    counts.textContent = template.replace(/%\((\w+)\)s/g, function (_, key) { return state[key]; });
   }
 
   function poll() {

@@ -1,0 +1,44 @@
+"""The treasurer watches the January batch in a real browser: the bar moves by itself."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from receipts.models import AnnualBatch
+from tests.receipts.conftest import LAST_YEAR
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_progress_bar_follows_the_batch_then_shows_the_counts(page, live_server, treasurer_user):
+    batch = AnnualBatch.objects.create(fiscal_year=LAST_YEAR, total=40, done=10)
+    log_in(page, live_server, treasurer_user)
+    page.goto(f"/tresorerie/?annee={LAST_YEAR}")
+    bar = page.locator("#batch-progress")
+    assert bar.get_attribute("value") == "10"
+    expect(page.locator("#batch-counts")).to_have_text("10 émis sur 40, 0 en échec")
+
+    AnnualBatch.objects.filter(pk=batch.pk).update(done=25, failed=1)
+    expect(page.locator("#batch-counts")).to_have_text("25 émis sur 40, 1 en échec")
+    assert bar.evaluate("element => element.value") == 25
+
+    AnnualBatch.objects.filter(pk=batch.pk).update(done=39, status="done")
+    # Finished: the page reloads itself and shows the final state, without the refresh.
+    expect(page.locator("#batch-status")).to_have_text("terminé", timeout=10_000)
+    expect(page.locator("#batch-counts")).to_have_text("39 émis sur 40, 1 en échec")
+    assert page.locator("noscript").count() == 0

@@ -29,10 +29,14 @@ def sweep(*, now=None):
     now = now or timezone.now()
     counts = {"issued": 0, "withdrawn": 0, "rendered": 0, "emailed": 0}
 
+    # Never had a receipt: one the treasurer cancelled without reissue stays cancelled.
     waiting = (
         Payment.objects.valid()
-        .filter(member__kind=MemberKind.ORGANISATION, created_at__lt=now - GRACE)
-        .exclude(receipt_lines__is_valid=True)
+        .filter(
+            member__kind=MemberKind.ORGANISATION,
+            created_at__lt=now - GRACE,
+            receipt_lines__isnull=True,
+        )
         .values_list("pk", flat=True)
     )
     for payment_id in list(waiting):

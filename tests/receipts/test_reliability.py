@@ -55,6 +55,15 @@ def test_broker_down_the_cheque_is_recorded_and_the_sweep_issues_the_receipt(
     assert sweep(now=later(3))["issued"] == 0, "idempotent"
 
 
+def test_sweep_leaves_a_receipt_cancelled_without_reissue_alone(cac, organisation):
+    from receipts.services import cancel_receipt
+
+    receipt = issue_organisation_receipt(pay(organisation, "50").pk)
+    cancel_receipt(receipt, reason="Don déjà reçu par ailleurs", reissue=False)
+    assert sweep(now=later(2))["issued"] == 0
+    assert not Receipt.objects.valid().exists()
+
+
 def test_sweep_renders_missing_pdfs_and_sends_unsent_emails(cac, organisation):
     receipt = issue_organisation_receipt(pay(organisation, "50").pk)
     assert not receipt.pdf

@@ -86,7 +86,7 @@ def issue_annual_receipts(fiscal_year, *, actor=None):
     return batch
 
 
-def complete_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None, beneficiary=None):
+def complete_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None):
     """The member's valid summary for the year, covering every received payment of the year.
     Returns (receipt, how) with `how` one of "existing", "created", "reissued" (None, "" when
     there is nothing to cover).
@@ -95,7 +95,7 @@ def complete_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None
     cancelling the summary and issuing a corrected one that replaces it.
     """
     receipt, created = issue_annual_receipt(
-        member_id, fiscal_year, actor=actor, batch_id=batch_id, beneficiary=beneficiary
+        member_id, fiscal_year, actor=actor, beneficiary=beneficiary
     )
     if receipt is None:
         return None, ""
@@ -103,25 +103,23 @@ def complete_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None
         return receipt, "created"
     if not uncovered_payments(member_id, fiscal_year):
         return receipt, "existing"
-    with transaction.atomic():
-        new = cancel_receipt(
-            receipt,
-            reason=_("Versement de %(year)s reçu après l'émission : reçu rectificatif.")
-            % {"year": fiscal_year},
-            actor=actor,
-        )
-        if batch_id is not None:
-            AnnualBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
+    new = cancel_receipt(
+        receipt,
+        reason=_("Versement de %(year)s reçu après l'émission : reçu rectificatif.")
+        % {"year": fiscal_year},
+        actor=actor,
+    )
     return new, "reissued"
 
 
 def run_chunk(batch_id, member_ids):
     """Issue, render and queue the emails of one chunk, a group of members at a time.
 
-    A group's receipts are inserted in one transaction (one commit, the counter row locked for
-    a few milliseconds per receipt, never during rendering), then rendered, then their files
-    recorded in one transaction. A member that fails is counted and left for the next run; the
-    others go on. A crash loses at most the group in flight: rolled back, numbers included.
+    A group's receipts and the batch's counters are committed together, in one transaction
+    (the counter row locked a few milliseconds per receipt, never during rendering), so a crash
+    can neither lose nor double-count a receipt: it loses at most the group in flight, rolled
+    back with its numbers. The group is then rendered and its files recorded in one more
+    transaction. A member that fails is counted and left for the next run; the others go on.
     """
     from receipts.tasks import email_receipts_task
 
@@ -129,13 +127,28 @@ def run_chunk(batch_id, member_ids):
     beneficiary = beneficiary_snapshot(Collective.load(), batch.fiscal_year)
     to_email = []
     for group in chunks(list(member_ids), GROUP):
-        issued = []
+        issued, done, failures = [], 0, []
         with transaction.atomic():
             for member_id in group:
-                receipt, how = _issue_one(batch, member_id, beneficiary)
+                try:
+                    with transaction.atomic():
+                        receipt, how = complete_annual_receipt(
+                            member_id,
+                            batch.fiscal_year,
+                            actor=batch.started_by,
+                            beneficiary=beneficiary,
+                        )
+                except Exception as exc:
+                    logger.exception("annual receipt of member %s failed", member_id)
+                    failures.append(f"{member_id}: {exc}")
+                    continue
+                # "existing": issued by an earlier delivery of this chunk, counted then.
+                # None: nothing left to cover (the payment bounced meanwhile), done too.
+                done += how != "existing"
                 if receipt is not None and how != "reissued":
                     # (cancel_receipt hands a corrected receipt to the workers itself)
                     issued.append((receipt, how))
+            _count(batch_id, done, failures)
         rendered = {r.pk for r in ensure_pdfs([receipt for receipt, _ in issued])}
         to_email += [r.pk for r, how in issued if how == "created" and r.pk in rendered]
     finish_if_complete(batch_id)
@@ -143,27 +156,13 @@ def run_chunk(batch_id, member_ids):
         enqueue(email_receipts_task, to_email)
 
 
-def _issue_one(batch, member_id, beneficiary):
-    """One member's summary inside the group's transaction, behind a savepoint."""
-    try:
-        with transaction.atomic():
-            receipt, how = complete_annual_receipt(
-                member_id,
-                batch.fiscal_year,
-                actor=batch.started_by,
-                batch_id=batch.pk,
-                beneficiary=beneficiary,
-            )
-    except Exception as exc:
-        logger.exception("annual receipt of member %s failed", member_id)
-        AnnualBatch.objects.filter(pk=batch.pk).update(
-            failed=F("failed") + 1, last_error=f"{member_id}: {exc}"[:1000]
-        )
-        return None, ""
-    if receipt is None:
-        # Nothing left to cover (the payment bounced meanwhile): that member is done too.
-        AnnualBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
-    return receipt, how
+def _count(batch_id, done, failures):
+    if not done and not failures:
+        return
+    changes = {"done": F("done") + done, "failed": F("failed") + len(failures)}
+    if failures:
+        changes["last_error"] = failures[-1][:1000]
+    AnnualBatch.objects.filter(pk=batch_id).update(**changes)
 
 
 def finish_if_complete(batch_id):

@@ -10,7 +10,6 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from charter.models import Collective
 from dues.models import Payment, PaymentStatus, Scale
 from members import audit
 from members.models import Member, MemberKind
-from receipts.models import AnnualBatch, Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
+from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
 from receipts.services.numbering import take_receipt_number
 
 logger = logging.getLogger(__name__)
@@ -189,13 +188,13 @@ def uncovered_payments(member_id, fiscal_year):
     )
 
 
-def issue_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None, beneficiary=None):
+def issue_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None):
     """An individual's yearly summary covering every received payment of `fiscal_year`.
 
     Returns (receipt, created). A member who already has a valid summary for that year keeps it
     (a later payment is added by cancel-and-reissue, see `batch.py`); one with nothing to cover
-    gets None. When `batch_id` is given, the batch's `done` counter moves in the same
-    transaction as the insert, so a crash can neither lose nor double-count a receipt.
+    gets None. Safe to call twice at once: the member's row is locked while looking, and the
+    partial unique constraint (one valid summary per member and year) is the backstop.
     """
     try:
         with transaction.atomic():
@@ -219,8 +218,6 @@ def issue_annual_receipt(member_id, fiscal_year, *, actor=None, batch_id=None, b
                 actor=actor,
                 beneficiary=beneficiary,
             )
-            if batch_id is not None:
-                AnnualBatch.objects.filter(pk=batch_id).update(done=F("done") + 1)
             return receipt, True
     except IntegrityError:
         existing = (

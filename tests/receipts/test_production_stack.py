@@ -193,8 +193,10 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
     from receipts.models import AnnualBatch
     from receipts.services import issue_annual_receipts
 
-    settings.CELERY_BATCH_CHUNK_SIZE = 1000  # one chunk: the killed worker holds all of it
-    people = [IndividualFactory(email="") for _ in range(30)]
+    # One chunk, so the killed worker holds all of it; it commits 20 receipts at a time
+    # (batch.GROUP), so the kill falls between two groups.
+    settings.CELERY_BATCH_CHUNK_SIZE = 1000
+    people = [IndividualFactory(email="") for _ in range(50)]
     for person in people:
         pay(person, "15")
 

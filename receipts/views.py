@@ -19,7 +19,10 @@ from receipts.services import cancel_receipt, issue_annual_receipts
 from receipts.services.register import fiscal_totals, write_register
 from receipts.services.rendering import CANCELLED, DUPLICATE, render_pdf, stored_pdf
 
-treasurer_only = permission_required("receipts.use_treasury", raise_exception=True)
+
+def treasurer_only(view):
+    """Strangers are asked to log in; logged-in people without the permission get 403."""
+    return login_required(permission_required("receipts.use_treasury", raise_exception=True)(view))
 
 
 def _is_staff(user):

@@ -104,26 +104,6 @@ def test_member_receipts_include_lists_them_with_links(rf, receipt, member_user)
     assert "50,00" in html
 
 
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        (None, 403),
-        ("member_user", 403),
-        ("staff_user", 403),
-        ("treasurer_user", 200),
-        ("superuser", 200),
-    ],
-)
-def test_treasury_is_for_the_treasurer(client, cac, who, status, request):
-    if who:
-        client.force_login(request.getfixturevalue(who))
-    assert client.get("/tresorerie/").status_code == status
-    assert client.post("/tresorerie/lot/", {"fiscal_year": LAST_YEAR}).status_code in (
-        status,
-        302 if status == 200 else status,
-    )
-
-
 def test_treasurer_starts_the_batch_and_follows_it(
     client, treasurer_user, django_capture_on_commit_callbacks
 ):

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Correspondent, Member, MemberKind
+from members.models import CONTACT_FIELDS, Correspondent, Member, MemberKind
 from members.validators import (
     BUDGET_CEILING,
     COUNTRY_CHOICES,
@@ -90,21 +90,7 @@ class IndividualForm(MemberContactForm):
 
     class Meta:
         model = Member
-        fields = [
-            "last_name",
-            "first_name",
-            "activity",
-            "function",
-            "phone_professional",
-            "phone_home",
-            "phone_mobile",
-            "email",
-            "website",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-        ]
+        fields = CONTACT_FIELDS[MemberKind.INDIVIDUAL]
         labels = {
             "last_name": _("Nom"),
             "first_name": _("Prénom"),
@@ -147,24 +133,7 @@ class OrganisationForm(MemberContactForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "acronym",
-            "phone",
-            "phone_mobile",
-            "email",
-            "website",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "federations_count",
-            "associations_count",
-            "members_count",
-            "annual_budget",
-            "directory_opt_in",
-            "directory_description",
-        ]
+        fields = CONTACT_FIELDS[MemberKind.ORGANISATION]
         labels = {
             "name": _("Nom de votre structure"),
             "acronym": _("Sigle"),

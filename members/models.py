@@ -16,6 +16,48 @@ class MemberKind(models.TextChoices):
     ORGANISATION = "organisation", _("personne morale")
 
 
+# The contact fields a form (online, paper, member space) may set on a member, per kind.
+CONTACT_FIELDS = {
+    MemberKind.INDIVIDUAL: [
+        "last_name",
+        "first_name",
+        "activity",
+        "function",
+        "phone_professional",
+        "phone_home",
+        "phone_mobile",
+        "email",
+        "website",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+    ],
+    MemberKind.ORGANISATION: [
+        "name",
+        "acronym",
+        "phone",
+        "phone_mobile",
+        "email",
+        "website",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "federations_count",
+        "associations_count",
+        "members_count",
+        "annual_budget",
+        "directory_opt_in",
+        "directory_description",
+    ],
+}
+ALL_CONTACT_FIELDS = list(
+    dict.fromkeys(CONTACT_FIELDS[MemberKind.INDIVIDUAL] + CONTACT_FIELDS[MemberKind.ORGANISATION])
+)
+CORRESPONDENT_FIELDS = ["name", "function", "email", "phone_professional", "phone_mobile"]
+
+
 class MemberQuerySet(models.QuerySet):
     def individuals(self):
         return self.filter(kind=MemberKind.INDIVIDUAL)

@@ -8,32 +8,9 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from members import audit
-from members.models import Member
+from members.models import ALL_CONTACT_FIELDS, Member
 
-CONTACT_AUDIT_FIELDS = [
-    "last_name",
-    "first_name",
-    "activity",
-    "function",
-    "name",
-    "acronym",
-    "phone",
-    "phone_professional",
-    "phone_home",
-    "phone_mobile",
-    "email",
-    "website",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "federations_count",
-    "associations_count",
-    "members_count",
-    "annual_budget",
-    "directory_opt_in",
-    "directory_description",
-]
+CONTACT_AUDIT_FIELDS = ALL_CONTACT_FIELDS
 
 
 def claim_member(user):

@@ -22,48 +22,10 @@ from charter.models import AcceptanceSource, Charter, Collective, PrivacyNotice
 from dues.campaign import current_year
 from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose, Scale
 from members import audit
-from members.models import Correspondent, Member, MemberKind
+from members.models import CONTACT_FIELDS, CORRESPONDENT_FIELDS, Correspondent, Member, MemberKind
 from members.validators import AMOUNT_CEILING, validate_money
 
 logger = logging.getLogger(__name__)
-
-# The contact fields a form may set on a member, per kind.
-CONTACT_FIELDS = {
-    MemberKind.INDIVIDUAL: [
-        "last_name",
-        "first_name",
-        "activity",
-        "function",
-        "phone_professional",
-        "phone_home",
-        "phone_mobile",
-        "email",
-        "website",
-        "street",
-        "postal_code",
-        "city",
-        "country",
-    ],
-    MemberKind.ORGANISATION: [
-        "name",
-        "acronym",
-        "phone",
-        "phone_mobile",
-        "email",
-        "website",
-        "street",
-        "postal_code",
-        "city",
-        "country",
-        "federations_count",
-        "associations_count",
-        "members_count",
-        "annual_budget",
-        "directory_opt_in",
-        "directory_description",
-    ],
-}
-CORRESPONDENT_FIELDS = ["name", "function", "email", "phone_professional", "phone_mobile"]
 
 
 @dataclasses.dataclass(frozen=True)

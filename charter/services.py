@@ -22,25 +22,29 @@ def as_datetime(value):
     return timezone.make_aware(datetime.datetime.combine(value, datetime.time(12)))
 
 
-def _recorder(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _accept(model, member, *, accepted_at, source, actor, **version):
+    acceptance, _created = model.objects.get_or_create(
+        member=member,
+        defaults={
+            "accepted_at": as_datetime(accepted_at),
+            "source": source,
+            "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
+        **version,
+    )
+    return acceptance
 
 
 @transaction.atomic
 def accept_charter(
     member, charter, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor=None
 ):
-    """The member subscribes to `charter`; returns the (new or existing) Acceptance."""
-    acceptance, _created = Acceptance.objects.get_or_create(
-        charter=charter,
-        member=member,
-        defaults={
-            "accepted_at": as_datetime(accepted_at),
-            "source": source,
-            "recorded_by": _recorder(actor),
-        },
+    """The member subscribes to `charter`; returns the (new or existing) Acceptance.
+
+    A version is accepted once: accepting it again keeps the first date and source."""
+    return _accept(
+        Acceptance, member, accepted_at=accepted_at, source=source, actor=actor, charter=charter
     )
-    return acceptance
 
 
 @transaction.atomic
@@ -48,16 +52,14 @@ def accept_privacy_notice(
     member, notice, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor=None
 ):
     """The member accepts the privacy `notice`; returns the (new or existing) PrivacyAcceptance."""
-    acceptance, _created = PrivacyAcceptance.objects.get_or_create(
+    return _accept(
+        PrivacyAcceptance,
+        member,
+        accepted_at=accepted_at,
+        source=source,
+        actor=actor,
         notice=notice,
-        member=member,
-        defaults={
-            "accepted_at": as_datetime(accepted_at),
-            "source": source,
-            "recorded_by": _recorder(actor),
-        },
     )
-    return acceptance
 
 
 def pending_charter(member):

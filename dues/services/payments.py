@@ -161,25 +161,32 @@ def reject_payment(payment, *, reason, actor=None):
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != PaymentStatus.RECEIVED:
             raise ValidationError(_("Seul un paiement reçu peut être rejeté."))
-        before = audit.snapshot(locked, AUDITED_FIELDS)
-        locked.status = PaymentStatus.REJECTED
-        locked.status_reason = reason
-        locked.status_changed_at = timezone.now()
-        locked.save(update_fields=["status", "status_reason", "status_changed_at"])
-        audit.record(
-            locked,
-            "payment.rejected",
-            actor=actor,
-            before=before,
-            after=audit.snapshot(locked, AUDITED_FIELDS),
-            note=reason,
-        )
-        transaction.on_commit(
-            lambda: payment_rejected.send(sender=Payment, payment=locked, reason=reason),
-            robust=True,
-        )
+        _leave_received(locked, PaymentStatus.REJECTED, reason, actor, payment_rejected)
     payment.refresh_from_db()
     return locked
+
+
+def _leave_received(locked, status, reason, actor, signal, **changes):
+    """Move a locked, received payment to `status` with its reason and an audit entry; tell
+    the apps above after commit."""
+    before = audit.snapshot(locked, AUDITED_FIELDS)
+    locked.status = status
+    locked.status_reason = reason
+    locked.status_changed_at = timezone.now()
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.save(update_fields=["status", "status_reason", "status_changed_at", *changes])
+    audit.record(
+        locked,
+        f"payment.{status}",
+        actor=actor,
+        before=before,
+        after=audit.snapshot(locked, AUDITED_FIELDS),
+        note=reason,
+    )
+    transaction.on_commit(
+        lambda: signal.send(sender=Payment, payment=locked, reason=reason), robust=True
+    )
 
 
 class PaymentLocked(ValidationError):
@@ -218,23 +225,8 @@ def cancel_payment(payment, *, reason, actor=None):
             raise PaymentLocked(_lock_message(), code="locked")
         if locked.status != PaymentStatus.RECEIVED:
             raise ValidationError(_("Seul un paiement reçu peut être annulé."), code="status")
-        before = audit.snapshot(locked, AUDITED_FIELDS)
-        locked.status = PaymentStatus.CANCELLED
-        locked.status_reason = reason
-        locked.status_changed_at = timezone.now()
-        locked.deposit_slip = None
-        locked.save(update_fields=["status", "status_reason", "status_changed_at", "deposit_slip"])
-        audit.record(
-            locked,
-            "payment.cancelled",
-            actor=actor,
-            before=before,
-            after=audit.snapshot(locked, AUDITED_FIELDS),
-            note=reason,
-        )
-        transaction.on_commit(
-            lambda: payment_cancelled.send(sender=Payment, payment=locked, reason=reason),
-            robust=True,
+        _leave_received(
+            locked, PaymentStatus.CANCELLED, reason, actor, payment_cancelled, deposit_slip=None
         )
     payment.refresh_from_db()
     return locked

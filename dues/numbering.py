@@ -13,8 +13,12 @@ def take_next(name, year):
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_next() must run inside transaction.atomic()")
-    Counter.objects.get_or_create(name=name, year=year)
-    counter = Counter.objects.select_for_update().get(name=name, year=year)
+    counter = Counter.objects.select_for_update().filter(name=name, year=year).first()
+    if counter is None:
+        # The year's first number: create the row (two first callers race on the unique
+        # constraint, which get_or_create settles), then lock it like any other time.
+        Counter.objects.get_or_create(name=name, year=year)
+        counter = Counter.objects.select_for_update().get(name=name, year=year)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
     return counter.last_value

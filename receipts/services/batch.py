@@ -21,6 +21,7 @@ from receipts.models import AnnualBatch, Receipt, ReceiptKind
 from receipts.services.cancelling import cancel_receipt
 from receipts.services.delivery import enqueue
 from receipts.services.issuing import (
+    AnnualGroup,
     beneficiary_snapshot,
     issue_annual_receipt,
     uncovered_payments,
@@ -86,22 +87,30 @@ def issue_annual_receipts(fiscal_year, *, actor=None):
     return batch
 
 
-def complete_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None):
+def complete_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None, group=None):
     """The member's valid summary for the year, covering every received payment of the year.
     Returns (receipt, how) with `how` one of "existing", "created", "reissued" (None, "" when
     there is nothing to cover).
 
     A payment received after the summary was issued (a late cheque for that year) is added by
     cancelling the summary and issuing a corrected one that replaces it.
+
+    With `group` (see `run_chunk`), what the group read is used, and a "created" summary is
+    returned unsaved: `AnnualGroup.insert` inserts it with the group's others.
     """
     receipt, created = issue_annual_receipt(
-        member_id, fiscal_year, actor=actor, beneficiary=beneficiary
+        member_id, fiscal_year, actor=actor, beneficiary=beneficiary, group=group
     )
     if receipt is None:
         return None, ""
     if created:
         return receipt, "created"
-    if not uncovered_payments(member_id, fiscal_year):
+    uncovered = (
+        group.uncovered(member_id)
+        if group is not None
+        else uncovered_payments(member_id, fiscal_year)
+    )
+    if not uncovered:
         return receipt, "existing"
     new = cancel_receipt(
         receipt,
@@ -116,44 +125,87 @@ def run_chunk(batch_id, member_ids):
     """Issue, render and queue the emails of one chunk, a group of members at a time.
 
     A group's receipts and the batch's counters are committed together, in one transaction
-    (the counter row locked a few milliseconds per receipt, never during rendering), so a crash
-    can neither lose nor double-count a receipt: it loses at most the group in flight, rolled
-    back with its numbers. The group is then rendered and its files recorded in one more
-    transaction. A member that fails is counted and left for the next run; the others go on.
+    (the counter row locked once for the group, never during rendering), so a crash can neither
+    lose nor double-count a receipt: it loses at most the group in flight, rolled back with its
+    numbers. The group's members are locked and read in a few statements (`AnnualGroup`), each
+    member decided in its own savepoint, and the new summaries inserted together; if that
+    insert fails (a unique constraint: someone else issued meanwhile), the group's new
+    summaries are issued member by member instead. The group is then rendered and its files
+    recorded in one more transaction. A member that fails is counted and left for the next run;
+    the others go on.
     """
     from receipts.tasks import email_receipts_task
 
     batch = AnnualBatch.objects.get(pk=batch_id)
-    beneficiary = beneficiary_snapshot(Collective.load(), batch.fiscal_year)
+    fiscal_year, actor = batch.fiscal_year, batch.started_by
+    beneficiary = beneficiary_snapshot(Collective.load(), fiscal_year)
     to_email = []
-    for group in chunks(list(member_ids), GROUP):
-        issued, done, failures = [], 0, []
+    for group in chunks(list(dict.fromkeys(member_ids)), GROUP):
+        failures = []
         with transaction.atomic():
+            read = AnnualGroup(group, fiscal_year)
+            outcomes = {}
             for member_id in group:
+                outcome = _member_step(
+                    failures,
+                    complete_annual_receipt,
+                    member_id,
+                    fiscal_year,
+                    actor=actor,
+                    beneficiary=beneficiary,
+                    group=read,
+                )
+                if outcome is not None:
+                    outcomes[member_id] = outcome
+            planned = [m for m, (r, how) in outcomes.items() if how == "created" and r.pk is None]
+            if planned:
                 try:
                     with transaction.atomic():
-                        receipt, how = complete_annual_receipt(
+                        read.insert([outcomes[m][0] for m in planned], actor=actor)
+                except Exception:
+                    logger.warning(
+                        "inserting the group's summaries failed; member by member", exc_info=True
+                    )
+                    for member_id in planned:
+                        outcome = _member_step(
+                            failures,
+                            complete_annual_receipt,
                             member_id,
-                            batch.fiscal_year,
-                            actor=batch.started_by,
+                            fiscal_year,
+                            actor=actor,
                             beneficiary=beneficiary,
                         )
-                except Exception as exc:
-                    logger.exception("annual receipt of member %s failed", member_id)
-                    failures.append(f"{member_id}: {exc}")
-                    continue
-                # "existing": issued by an earlier delivery of this chunk, counted then.
-                # None: nothing left to cover (the payment bounced meanwhile), done too.
-                done += how != "existing"
-                if receipt is not None and how != "reissued":
-                    # (cancel_receipt hands a corrected receipt to the workers itself)
-                    issued.append((receipt, how))
+                        if outcome is None:
+                            del outcomes[member_id]
+                        else:
+                            outcomes[member_id] = outcome
+            # "existing": issued by an earlier delivery of this chunk, counted then.
+            # None: nothing left to cover (the payment bounced meanwhile), done too.
+            done = sum(how != "existing" for _, how in outcomes.values())
+            # (cancel_receipt hands a corrected receipt to the workers itself)
+            issued = [
+                (receipt, how)
+                for receipt, how in outcomes.values()
+                if receipt is not None and how != "reissued"
+            ]
             _count(batch_id, done, failures)
         rendered = {r.pk for r in ensure_pdfs([receipt for receipt, _ in issued])}
         to_email += [r.pk for r, how in issued if how == "created" and r.pk in rendered]
     finish_if_complete(batch_id)
     if to_email:
         enqueue(email_receipts_task, to_email)
+
+
+def _member_step(failures, step, member_id, *args, **kwargs):
+    """`step(member_id, ...)` in its own savepoint; a failure is logged and added to
+    `failures` (and None returned), so that the group goes on without that member."""
+    try:
+        with transaction.atomic():
+            return step(member_id, *args, **kwargs)
+    except Exception as exc:
+        logger.exception("annual receipt of member %s failed", member_id)
+        failures.append(f"{member_id}: {exc}")
+        return None
 
 
 def _count(batch_id, done, failures):

@@ -9,16 +9,17 @@ Every function is idempotent: it looks for the receipt that should exist before 
 import logging
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.models import Collective
-from dues.models import Payment, PaymentStatus, Scale
+from dues.models import Counter, Payment, PaymentStatus, Scale
 from members import audit
-from members.models import Member, MemberKind
+from members.models import AuditEntry, Member, MemberKind
 from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
-from receipts.services.numbering import take_receipt_number
+from receipts.services.numbering import COUNTER, take_receipt_number
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +84,11 @@ def donor_fields(member):
     return fields
 
 
-def _insert_receipt(
+def _new_receipt(
     *, member, kind, is_fiscal, fiscal_year, payments, actor, replaces=None, beneficiary=None
 ):
-    """Insert one receipt and its lines. Runs inside the caller's transaction. A batch passes
-    the `beneficiary` it copied once for all its receipts."""
+    """The receipt's row, not saved yet and without its number (taken when it is inserted). A
+    batch passes the `beneficiary` it copied once for all its receipts."""
     if not payments:
         raise ReceiptError("a receipt covers at least one payment")
     beneficiary = beneficiary or beneficiary_snapshot(Collective.load(), fiscal_year)
@@ -95,21 +96,21 @@ def _insert_receipt(
         raise ReceiptError(
             _("Un reçu fiscal exige le numéro RNA ou SIREN du collectif : renseignez-le.")
         )
-    issued_on = timezone.localdate()
-    receipt = Receipt.objects.create(
-        number=take_receipt_number(issued_on),
+    return Receipt(
         kind=kind,
         is_fiscal=is_fiscal,
         member=member,
         fiscal_year=fiscal_year,
         amount=sum((p.amount for p in payments), Decimal("0")),
-        issued_on=issued_on,
         replaces=replaces,
         beneficiary=beneficiary,
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
         **donor_fields(member),
     )
-    lines = ReceiptLine.objects.bulk_create(
+
+
+def _new_lines(receipt, payments):
+    return [
         ReceiptLine(
             receipt=receipt,
             payment=p,
@@ -118,7 +119,28 @@ def _insert_receipt(
             method=p.method,
         )
         for p in sorted(payments, key=lambda p: (p.received_on, p.pk))
+    ]
+
+
+def _insert_receipt(
+    *, member, kind, is_fiscal, fiscal_year, payments, actor, replaces=None, beneficiary=None
+):
+    """Insert one receipt and its lines. Runs inside the caller's transaction. A batch passes
+    the `beneficiary` it copied once for all its receipts."""
+    receipt = _new_receipt(
+        member=member,
+        kind=kind,
+        is_fiscal=is_fiscal,
+        fiscal_year=fiscal_year,
+        payments=payments,
+        actor=actor,
+        replaces=replaces,
+        beneficiary=beneficiary,
     )
+    receipt.issued_on = timezone.localdate()
+    receipt.number = take_receipt_number(receipt.issued_on)
+    receipt.save(force_insert=True)
+    lines = ReceiptLine.objects.bulk_create(_new_lines(receipt, payments))
     # Rendering right after reads the lines from here rather than from the database.
     receipt._prefetched_objects_cache = {"lines": lines}
     audit.record(
@@ -188,14 +210,26 @@ def uncovered_payments(member_id, fiscal_year):
     )
 
 
-def issue_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None):
+def issue_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None, group=None):
     """An individual's yearly summary covering every received payment of `fiscal_year`.
 
     Returns (receipt, created). A member who already has a valid summary for that year keeps it
     (a later payment is added by cancel-and-reissue, see `batch.py`); one with nothing to cover
     gets None. Safe to call twice at once: the member's row is locked while looking, and the
     partial unique constraint (one valid summary per member and year) is the backstop.
+
+    With `group` (an `AnnualGroup` that read this member), the batch's way: what the group read
+    under its lock is used, and a new summary is returned unsaved, without its number, for
+    `AnnualGroup.insert` to insert with the group's others.
     """
+    read = group.read(member_id) if group is not None else None
+    if read is not None:
+        member, existing, payments = read
+        if existing is not None:
+            return existing, False
+        if not payments or member.kind != MemberKind.INDIVIDUAL:
+            return None, False
+        return group.plan(member, payments, actor=actor, beneficiary=beneficiary), True
     try:
         with transaction.atomic():
             member = Member.objects.select_for_update().get(pk=member_id)
@@ -228,6 +262,141 @@ def issue_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None
         if existing is None:
             raise
         return existing, False
+
+
+def take_receipt_numbers(issued_on, count):
+    """`count` consecutive numbers of `issued_on`'s year, in one locked step.
+
+    The same counter row as `take_receipt_number` (`dues.numbering.take_next`), locked the same
+    way (`select_for_update()`, created for the year's first number), in the transaction that
+    inserts the receipts: a rollback gives all of them back (no gap), and every other issuer
+    waits on the row until that transaction ends (no duplicate)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("take_receipt_numbers() must run inside transaction.atomic()")
+    year = issued_on.year
+    counter = Counter.objects.select_for_update().filter(name=COUNTER, year=year).first()
+    if counter is None:
+        Counter.objects.get_or_create(name=COUNTER, year=year)
+        counter = Counter.objects.select_for_update().get(name=COUNTER, year=year)
+    first = counter.last_value + 1
+    counter.last_value += count
+    if counter.last_value > 99999:
+        raise OverflowError(f"more than 99 999 receipts in {year}")
+    counter.save(update_fields=["last_value"])
+    return [f"{year}-{value:05d}" for value in range(first, counter.last_value + 1)]
+
+
+class AnnualGroup:
+    """A group of the January batch's members, read and inserted a few statements at a time.
+
+    Made inside the group's transaction: the members' rows are locked in one statement (in
+    primary key order, so that two workers on overlapping groups wait for each other rather
+    than deadlock), then their valid summaries of the year and their uncovered payments are
+    read in one statement each. Under that lock, this is what `issue_annual_receipt` reads
+    member by member, and nobody else can issue a summary for these members until the group
+    commits. `insert` then numbers and inserts the planned summaries together; the unique
+    constraints stay the backstop (the caller falls back to the member-by-member path).
+    """
+
+    def __init__(self, member_ids, fiscal_year):
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("AnnualGroup() must run inside transaction.atomic()")
+        self.fiscal_year = fiscal_year
+        self.members = {
+            member.pk: member
+            for member in Member.objects.select_for_update()
+            .filter(pk__in=member_ids)
+            .order_by("pk")
+        }
+        self.existing = {
+            receipt.member_id: receipt
+            for receipt in Receipt.objects.valid().filter(
+                member_id__in=list(self.members), fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL
+            )
+        }
+        self.payments = {}
+        for payment in (
+            Payment.objects.valid()
+            .filter(member_id__in=list(self.members), year=fiscal_year)
+            .exclude(receipt_lines__is_valid=True)
+            .order_by("member_id", "received_on", "pk")
+        ):
+            self.payments.setdefault(payment.member_id, []).append(payment)
+        self.planned = {}  # member id -> the payments of its planned summary
+        self._unread = set(self.members)
+        self._kept = set()  # read with a valid summary: its uncovered payments not asked yet
+
+    def read(self, member_id):
+        """(member, valid summary or None, uncovered payments) as read under the group's lock,
+        once per member; None for a member the group did not lock or gave already (the caller
+        then reads the database itself)."""
+        if member_id not in self._unread:
+            return None
+        self._unread.discard(member_id)
+        existing = self.existing.get(member_id)
+        if existing is not None:
+            self._kept.add(member_id)
+        return self.members[member_id], existing, self.payments.get(member_id, [])
+
+    def uncovered(self, member_id):
+        """The uncovered payments of a member just `read` with a valid summary (nothing of
+        that member was written since), once; else read from the database."""
+        if member_id in self._kept:
+            self._kept.discard(member_id)
+            return self.payments.get(member_id, [])
+        return uncovered_payments(member_id, self.fiscal_year)
+
+    def plan(self, member, payments, *, actor, beneficiary):
+        receipt = _new_receipt(
+            member=member,
+            kind=ReceiptKind.ANNUAL,
+            is_fiscal=True,
+            fiscal_year=self.fiscal_year,
+            payments=payments,
+            actor=actor,
+            beneficiary=beneficiary,
+        )
+        self.planned[member.pk] = payments
+        return receipt
+
+    def insert(self, receipts, *, actor):
+        """Insert planned `receipts` (those the caller kept) with their lines and audit entries:
+        their numbers taken in one locked step, each kind of row in one statement. Run it in a
+        savepoint: an IntegrityError leaves the members to the member-by-member path."""
+        if not receipts:
+            return []
+        issued_on = timezone.localdate()
+        numbers = take_receipt_numbers(issued_on, len(receipts))
+        for receipt, number in zip(receipts, numbers, strict=True):
+            receipt.number, receipt.issued_on = number, issued_on
+        if connection.features.can_return_rows_from_bulk_insert:
+            Receipt.objects.bulk_create(receipts)
+        else:
+            for receipt in receipts:
+                receipt.save(force_insert=True)
+        lines = []
+        for receipt in receipts:
+            own = _new_lines(receipt, self.planned[receipt.member_id])
+            # Rendering right after reads the lines from here rather than from the database.
+            receipt._prefetched_objects_cache = {"lines": own}
+            lines += own
+        ReceiptLine.objects.bulk_create(lines)
+        content_type = ContentType.objects.get_for_model(Receipt)
+        issuer = actor if getattr(actor, "is_authenticated", False) else None
+        AuditEntry.objects.bulk_create(
+            # As `audit.record(receipt, "receipt.issued", ...)` writes it, one per receipt.
+            AuditEntry(
+                actor=issuer,
+                action="receipt.issued",
+                content_type=content_type,
+                object_id=str(receipt.pk),
+                before={},
+                after=audit.snapshot(receipt, AUDITED_FIELDS),
+                note="",
+            )
+            for receipt in receipts
+        )
+        return receipts
 
 
 def reissue(old, *, actor):

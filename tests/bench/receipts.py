@@ -100,7 +100,11 @@ def rss_mb(process):
 
 def main():
     n = int(os.environ.get("BENCH_N", "2000"))
-    workdir = tempfile.mkdtemp(prefix="cac-bench-")
+    with tempfile.TemporaryDirectory(prefix="cac-bench-") as workdir:
+        run(n, workdir)
+
+
+def run(n, workdir):
     setup_django(workdir)
 
     import psutil

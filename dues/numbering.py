@@ -5,8 +5,9 @@ from django.db import transaction
 from dues.models import Counter
 
 
-def take_next(name, year):
-    """The next value of counter `name` for `year`; must run inside the inserting transaction.
+def take_next(name, year, count=1):
+    """The next value of counter `name` for `year` — or the first of the next `count` values,
+    reserved together; must run inside the inserting transaction.
 
     Two callers wait for each other on the row lock; a rollback undoes the increment with the
     insert, so no number is lost or used twice.
@@ -19,6 +20,7 @@ def take_next(name, year):
         # constraint, which get_or_create settles), then lock it like any other time.
         Counter.objects.get_or_create(name=name, year=year)
         counter = Counter.objects.select_for_update().get(name=name, year=year)
-    counter.last_value += 1
+    first = counter.last_value + 1
+    counter.last_value += count
     counter.save(update_fields=["last_value"])
-    return counter.last_value
+    return first

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.models import Collective
-from dues.models import Counter, Payment, PaymentStatus, Scale
+from dues.models import Payment, PaymentStatus, Scale
 from members import audit
 from members.models import AuditEntry, Member, MemberKind
 from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
-from receipts.services.numbering import COUNTER, take_receipt_number
+from receipts.services.numbering import take_receipt_number, take_receipt_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -262,28 +262,6 @@ def issue_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None
         if existing is None:
             raise
         return existing, False
-
-
-def take_receipt_numbers(issued_on, count):
-    """`count` consecutive numbers of `issued_on`'s year, in one locked step.
-
-    The same counter row as `take_receipt_number` (`dues.numbering.take_next`), locked the same
-    way (`select_for_update()`, created for the year's first number), in the transaction that
-    inserts the receipts: a rollback gives all of them back (no gap), and every other issuer
-    waits on the row until that transaction ends (no duplicate)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("take_receipt_numbers() must run inside transaction.atomic()")
-    year = issued_on.year
-    counter = Counter.objects.select_for_update().filter(name=COUNTER, year=year).first()
-    if counter is None:
-        Counter.objects.get_or_create(name=COUNTER, year=year)
-        counter = Counter.objects.select_for_update().get(name=COUNTER, year=year)
-    first = counter.last_value + 1
-    counter.last_value += count
-    if counter.last_value > 99999:
-        raise OverflowError(f"more than 99 999 receipts in {year}")
-    counter.save(update_fields=["last_value"])
-    return [f"{year}-{value:05d}" for value in range(first, counter.last_value + 1)]
 
 
 class AnnualGroup:

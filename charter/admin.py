@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from charter.models import (
     Acceptance,
@@ -13,6 +14,7 @@ from charter.models import (
 @admin.register(Collective)
 class CollectiveAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "city", "rna", "siren"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return not Collective.objects.exists() and super().has_add_permission(request)

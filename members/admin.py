@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from members.models import AuditEntry, Correspondent, Member
 
@@ -16,6 +17,7 @@ class MemberAdmin(admin.ModelAdmin):
     readonly_fields = ["reference", "created_at", "updated_at"]
     raw_id_fields = ["user"]
     inlines = [CorrespondentInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(AuditEntry)

@@ -25,8 +25,8 @@ class ReceiptAdmin(admin.ModelAdmin):
     inlines = [ReceiptLineInline]
     actions = None
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_add_permission(self, request):
         return False

@@ -1,0 +1,78 @@
+"""The admin an administrator uses: every registered model lists, searches and opens; issued
+receipts are read-only and cannot be deleted."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from receipts.models import Receipt
+from receipts.services import issue_annual_receipt
+from tests.factories import CorrespondentFactory, DepositSlipFactory, PaymentFactory, PledgeFactory
+
+pytestmark = pytest.mark.django_db
+
+OURS = {"charter", "members", "dues", "receipts"}
+
+
+@pytest.fixture
+def rows(cac, member_user):
+    member = member_user.member
+    PledgeFactory(member=member, year=2025)
+    PaymentFactory(member=member, year=2025)
+    CorrespondentFactory()
+    DepositSlipFactory()
+    receipt, _ = issue_annual_receipt(member.pk, 2025)
+    return receipt
+
+
+def our_models():
+    return [model for model in admin.site._registry if model._meta.app_label in OURS]
+
+
+def test_every_model_of_ours_is_registered():
+    names = {f"{m._meta.app_label}.{m.__name__}" for m in our_models()}
+    assert {
+        "charter.Collective",
+        "charter.Charter",
+        "charter.Acceptance",
+        "members.Member",
+        "members.AuditEntry",
+        "dues.Scale",
+        "dues.Pledge",
+        "dues.Payment",
+        "dues.DepositSlip",
+        "receipts.Receipt",
+        "receipts.AnnualBatch",
+    } <= names
+
+
+def test_every_changelist_search_and_change_page_opens(client, superuser, rows):
+    client.force_login(superuser)
+    for model in our_models():
+        info = (model._meta.app_label, model._meta.model_name)
+        changelist = reverse("admin:{}_{}_changelist".format(*info))
+        assert client.get(changelist).status_code == 200, changelist
+        assert client.get(changelist, {"q": "CAC-0"}).status_code == 200, changelist
+        obj = model.objects.first()
+        if obj is not None:
+            change = reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+            assert client.get(change).status_code == 200, change
+
+
+def test_issued_receipts_are_read_only_and_never_deleted(client, superuser, rows):
+    client.force_login(superuser)
+    receipt = rows
+    change = reverse("admin:receipts_receipt_change", args=[receipt.pk])
+    page = client.get(change).content.decode()
+    assert receipt.number in page
+    assert 'name="amount"' not in page
+    assert client.post(change, {"amount": "1.00"}).status_code == 403
+    delete = reverse("admin:receipts_receipt_delete", args=[receipt.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:receipts_receipt_changelist")
+    response = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [receipt.pk], "post": "yes"}
+    )
+    assert response.status_code in (200, 302)
+    receipt.refresh_from_db()
+    assert Receipt.objects.filter(pk=receipt.pk, amount=receipt.amount).exists()

@@ -15,28 +15,32 @@ def _today():
     return timezone.localdate()
 
 
-class PaymentEntryForm(forms.Form):
-    """One received payment. The member is picked by the search (JS) or the select (no JS)."""
-
-    member = forms.ModelChoiceField(
-        label=_("Membre"),
-        queryset=Member.objects.filter(closed_at__isnull=True),
-        error_messages={
-            "required": _("Choisissez le membre (recherche par nom, référence ou e-mail)."),
-            "invalid_choice": _("Ce membre est introuvable."),
-        },
-    )
-    method = forms.ChoiceField(
-        label=_("Mode"), choices=PaymentMethod.choices, initial=PaymentMethod.CHEQUE
-    )
-    amount = forms.DecimalField(
+def _amount_field(**extra):
+    return forms.DecimalField(
         label=_("Montant (€)"),
         min_value=Decimal("0.01"),
         max_digits=12,
         decimal_places=2,
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **extra,
     )
+
+
+def _received_on_field(**extra):
+    return forms.DateField(
+        label=_("Reçu le"),
+        initial=_today,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        **extra,
+    )
+
+
+class EnvelopeForm(forms.Form):
+    """What comes in the envelope: the payment fields the morning post and the paper form
+    share. Subclasses add `method` (and what else they need)."""
+
+    amount = _amount_field()
     cheque_number = forms.CharField(
         label=_("N° de chèque"),
         max_length=30,
@@ -56,11 +60,7 @@ class PaymentEntryForm(forms.Form):
         help_text=_("Vide : le nom du membre."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    received_on = forms.DateField(
-        label=_("Reçu le"),
-        initial=_today,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    received_on = _received_on_field()
     year = forms.IntegerField(label=_("Année de cotisation"), initial=current_year, min_value=2000)
 
     def clean(self):
@@ -68,6 +68,24 @@ class PaymentEntryForm(forms.Form):
         if data.get("method") == PaymentMethod.CHEQUE and not data.get("cheque_number"):
             self.add_error("cheque_number", _("Indiquez le numéro du chèque."))
         return data
+
+
+class PaymentEntryForm(EnvelopeForm):
+    """One received payment. The member is picked by the search (JS) or the select (no JS)."""
+
+    member = forms.ModelChoiceField(
+        label=_("Membre"),
+        queryset=Member.objects.filter(closed_at__isnull=True),
+        error_messages={
+            "required": _("Choisissez le membre (recherche par nom, référence ou e-mail)."),
+            "invalid_choice": _("Ce membre est introuvable."),
+        },
+    )
+    method = forms.ChoiceField(
+        label=_("Mode"), choices=PaymentMethod.choices, initial=PaymentMethod.CHEQUE
+    )
+
+    field_order = ["member", "method", "amount", "cheque_number", "bank", "drawer"]
 
 
 class ReasonForm(forms.Form):
@@ -85,7 +103,7 @@ class ChequeDetailsForm(forms.Form):
 NO_PAYMENT = "none"
 
 
-class PaperForm(forms.Form):
+class PaperForm(EnvelopeForm):
     """What a paper adhesion form says besides the member's identity, and its envelope."""
 
     kind = forms.ChoiceField(
@@ -103,15 +121,9 @@ class PaperForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Purpose.ADHESION,
     )
-    amount = forms.DecimalField(
-        label=_("Montant (€)"),
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
+    amount = _amount_field(
         required=False,
         help_text=_("Vide pour une organisation : le montant indicatif de sa tranche de budget."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     signed_on = forms.DateField(
         label=_("Date de signature du formulaire"),
@@ -128,32 +140,9 @@ class PaperForm(forms.Form):
         choices=[*PaymentMethod.choices, (NO_PAYMENT, _("aucun règlement joint"))],
         initial=PaymentMethod.CHEQUE,
     )
-    cheque_number = forms.CharField(
-        label=_("N° de chèque"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
-    bank = forms.CharField(
-        label=_("Banque"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    drawer = forms.CharField(
-        label=_("Tireur"),
-        max_length=200,
-        required=False,
-        help_text=_("Vide : le nom du membre."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    received_on = forms.DateField(
-        label=_("Reçu le"),
-        initial=_today,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    year = forms.IntegerField(label=_("Année de cotisation"), initial=current_year, min_value=2000)
+    received_on = _received_on_field(required=False)
+
+    field_order = ["kind", "purpose", "amount", "signed_on", "charter_signed", "method"]
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
@@ -164,8 +153,6 @@ class PaperForm(forms.Form):
     def clean(self):
         data = super().clean()
         method = data.get("method")
-        if method == PaymentMethod.CHEQUE and not data.get("cheque_number"):
-            self.add_error("cheque_number", _("Indiquez le numéro du chèque."))
         if method and method != NO_PAYMENT and not data.get("received_on"):
             self.add_error("received_on", _("Indiquez la date de réception."))
         if data.get("kind") == MemberKind.INDIVIDUAL and data.get("amount") is None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from charter.models import Acceptance, AcceptanceSource, Charter, PrivacyAcceptance, PrivacyNotice
+from members.audit import acting_user
 
 
 def as_datetime(value):
@@ -28,7 +29,7 @@ def _accept(model, member, *, accepted_at, source, actor, **version):
         defaults={
             "accepted_at": as_datetime(accepted_at),
             "source": source,
-            "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "recorded_by": acting_user(actor),
         },
         **version,
     )

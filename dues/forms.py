@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from charter.models import Charter, PrivacyNotice
 from dues.models import PledgeSource, Purpose
 from dues.services.pledges import submit_adhesion
-from members.forms import CorrespondentFormSet, IndividualForm, OrganisationForm
+from members.audit import acting_user
+from members.forms import KIND_CHOICES, CorrespondentFormSet, IndividualForm, OrganisationForm
 from members.models import MemberKind
 from members.validators import MoneyField
 
@@ -32,10 +33,7 @@ def _euros(amount):
 class AdhesionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Vous adhérez ou soutenez"),
-        choices=[
-            (MemberKind.INDIVIDUAL, _("à titre individuel (personne physique)")),
-            (MemberKind.ORGANISATION, _("au nom d'une organisation (personne morale)")),
-        ],
+        choices=KIND_CHOICES,
         widget=forms.RadioSelect,
         initial=MemberKind.INDIVIDUAL,
         error_messages={"required": _("Choisissez : à titre individuel ou pour une organisation.")},
@@ -240,7 +238,7 @@ class AdhesionSubmission:
         typed; anyone else is matched by email.
         """
         kind = self.form.cleaned_data["kind"]
-        own = getattr(actor, "member", None) if getattr(actor, "is_authenticated", False) else None
+        own = getattr(acting_user(actor), "member", None)
         return submit_adhesion(
             member=own if own is not None and own.kind == kind else None,
             kind=kind,

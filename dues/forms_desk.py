@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dues.campaign import current_year
 from dues.models import PaymentMethod, Purpose
+from members.forms import KIND_CHOICES
 from members.models import Member, MemberKind
 
 
@@ -108,10 +109,7 @@ class PaperForm(EnvelopeForm):
 
     kind = forms.ChoiceField(
         label=_("Le formulaire est rempli"),
-        choices=[
-            (MemberKind.INDIVIDUAL, _("à titre individuel (personne physique)")),
-            (MemberKind.ORGANISATION, _("au nom d'une organisation (personne morale)")),
-        ],
+        choices=KIND_CHOICES,
         widget=forms.RadioSelect,
         initial=MemberKind.INDIVIDUAL,
     )

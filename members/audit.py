@@ -25,9 +25,14 @@ def snapshot(obj, fields):
     return values
 
 
+def acting_user(actor):
+    """The user to store as the author of a change: None for anonymous visitors and tasks."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def record(obj, action, *, actor=None, before=None, after=None, note=""):
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=acting_user(actor),
         action=action,
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),

@@ -25,6 +25,12 @@ from members.validators import (
     normalize_postal_code,
 )
 
+# How a form asks who adheres: the online form and the staff's paper form ask it the same way.
+KIND_CHOICES = [
+    (MemberKind.INDIVIDUAL, _("à titre individuel (personne physique)")),
+    (MemberKind.ORGANISATION, _("au nom d'une organisation (personne morale)")),
+]
+
 COUNT_CEILING = 10_000_000
 MAX_CORRESPONDENTS = 20
 

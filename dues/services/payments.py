@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
+from members.audit import acting_user
 
 AUDITED_FIELDS = [
     "member",
@@ -128,7 +129,7 @@ def record_payment(
                 cheque_number=cheque_number,
                 bank=bank,
                 drawer=drawer,
-                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                recorded_by=acting_user(actor),
             )
             audit.record(
                 payment,

@@ -81,13 +81,10 @@ def _may_overwrite(member, source, actor):
     who merely typed a known email address may not: otherwise anyone could rewrite anyone's
     address. Their values fill the blanks and the rest is kept in the audit trail for staff.
     """
-    if source == PledgeSource.PAPER and getattr(actor, "is_authenticated", False):
-        return True
-    return (
-        getattr(actor, "is_authenticated", False)
-        and member.user_id is not None
-        and member.user_id == actor.pk
-    )
+    actor = audit.acting_user(actor)
+    if actor is None:
+        return False
+    return source == PledgeSource.PAPER or member.user_id == actor.pk
 
 
 def _apply_contact(member, data, *, overwrite):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus
 from dues.numbering import take_next
 from members import audit
+from members.audit import acting_user
 
 SLIP_COUNTER = "deposit_slip"
 
@@ -75,7 +76,7 @@ def create_slip(payments, *, actor=None, year=None):
         slip = DepositSlip.objects.create(
             number=f"BR-{year}-{take_next(SLIP_COUNTER, year):03d}",
             year=year,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=acting_user(actor),
         )
         Payment.objects.filter(pk__in=ids).update(deposit_slip=slip)
         audit.record(slip, "slip.created", actor=actor, after=_snapshot(slip))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from charter.models import Collective
 from dues.models import Payment
 from members import audit
+from members.audit import acting_user
 from members.models import MemberKind
 from receipts.models import AnnualBatch, Receipt, ReceiptKind
 from receipts.services.cancelling import cancel_receipt
@@ -69,7 +70,7 @@ def issue_annual_receipts(fiscal_year, *, actor=None):
         batch.total = len(member_ids)
         batch.done = batch.failed = 0
         batch.started_at = now
-        batch.started_by = actor if getattr(actor, "is_authenticated", False) else None
+        batch.started_by = acting_user(actor)
         batch.last_error = ""
         batch.status = AnnualBatch.Status.RUNNING if member_ids else AnnualBatch.Status.DONE
         batch.finished_at = None if member_ids else now

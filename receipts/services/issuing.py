@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from charter.models import Collective
 from dues.models import Payment, PaymentStatus, Scale
 from members import audit
+from members.audit import acting_user
 from members.models import AuditEntry, Member, MemberKind
 from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
 from receipts.services.numbering import take_receipt_number, take_receipt_numbers
@@ -104,7 +105,7 @@ def _new_receipt(
         amount=sum((p.amount for p in payments), Decimal("0")),
         replaces=replaces,
         beneficiary=beneficiary,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=acting_user(actor),
         **donor_fields(member),
     )
 
@@ -360,7 +361,7 @@ class AnnualGroup:
             lines += own
         ReceiptLine.objects.bulk_create(lines)
         content_type = ContentType.objects.get_for_model(Receipt)
-        issuer = actor if getattr(actor, "is_authenticated", False) else None
+        issuer = acting_user(actor)
         AuditEntry.objects.bulk_create(
             # As `audit.record(receipt, "receipt.issued", ...)` writes it, one per receipt.
             AuditEntry(

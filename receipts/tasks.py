@@ -8,7 +8,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from dues.models import Payment
-from receipts.services import batch, cancelling, issuing, mailing, rendering, sweep
+from receipts.services import batch, cancelling, issuing, mailing, rendering
+from receipts.services import sweep as sweeping
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def withdraw_payment_task(payment_id, reason=""):
 @shared_task(name="receipts.tasks.sweep_receipts", acks_late=True)
 def sweep_receipts():
     """Beat, every 5 minutes: see `receipts.services.sweep`."""
-    counts = sweep.sweep()
+    counts = sweeping.sweep()
     if any(counts.values()):
         logger.info("receipts sweep: %s", counts)
     return counts

@@ -139,3 +139,30 @@ def test_tasks_are_acknowledged_late():
     ):
         assert task.acks_late
     assert celery_app.conf.task_reject_on_worker_lost
+
+
+def test_the_sweep_task_as_beat_runs_it_issues_what_the_broker_outage_left(
+    company, staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Beat sends `receipts.tasks.sweep_receipts` with no argument: run exactly that."""
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.issue_organisation_receipt_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = record_payment(
+            member=company,
+            amount=Decimal("120"),
+            method="cheque",
+            received_on=datetime.date.today(),
+            year=datetime.date.today().year,
+            cheque_number="77",
+            actor=staff_user,
+        )
+    Payment.objects.filter(pk=payment.pk).update(created_at=later(-6))
+    task = celery_app.tasks[celery_app.conf.beat_schedule["receipts-sweep"]["task"]]
+    result = task.apply()
+    assert result.successful(), result.traceback
+    assert result.get()["issued"] == 1
+    assert Receipt.objects.get().lines.get().payment_id == payment.pk

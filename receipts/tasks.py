@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dues.models import Payment
 from receipts.services import batch, cancelling, issuing, mailing, rendering
-from receipts.services import sweep as sweeping
+from receipts.services.sweep import sweep as run_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def withdraw_payment_task(payment_id, reason=""):
 @shared_task(name="receipts.tasks.sweep_receipts", acks_late=True)
 def sweep_receipts():
     """Beat, every 5 minutes: see `receipts.services.sweep`."""
-    counts = sweeping.sweep()
+    counts = run_sweep()
     if any(counts.values()):
         logger.info("receipts sweep: %s", counts)
     return counts

@@ -147,8 +147,16 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"
-CELERY_TASK_EAGER_PROPAGATES = False
+# In-process tasks (`make run`) keep a task's error to themselves, as a worker would; the test
+# settings make them raise in the call that queued them.
+CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_BATCH_CHUNK_SIZE = env_int("CELERY_BATCH_CHUNK_SIZE", 100)
+# The periodic sweep (receipts.tasks.sweep_receipts): how long the on-commit task gets before
+# the sweep does its work; how long an email may wait in the broker before the sweep sends it;
+# how long a January batch may go without progress before the sweep resumes it.
+RECEIPTS_SWEEP_GRACE_SECONDS = env_int("RECEIPTS_SWEEP_GRACE_SECONDS", 60)
+RECEIPTS_EMAIL_GRACE_SECONDS = env_int("RECEIPTS_EMAIL_GRACE_SECONDS", 1800)
+RECEIPTS_BATCH_STALL_SECONDS = env_int("RECEIPTS_BATCH_STALL_SECONDS", 600)
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -37,9 +37,7 @@ def _accept(model, member, *, accepted_at, source, actor, **version):
 
 
 @transaction.atomic
-def accept_charter(
-    member, charter, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor=None
-):
+def accept_charter(member, charter, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor):
     """The member subscribes to `charter`; returns the (new or existing) Acceptance.
 
     A version is accepted once: accepting it again keeps the first date and source."""
@@ -50,7 +48,7 @@ def accept_charter(
 
 @transaction.atomic
 def accept_privacy_notice(
-    member, notice, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor=None
+    member, notice, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor
 ):
     """The member accepts the privacy `notice`; returns the (new or existing) PrivacyAcceptance."""
     return _accept(

@@ -213,7 +213,6 @@ class Payment(models.Model):
         _("état"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.RECEIVED
     )
     status_reason = models.TextField(_("motif"), blank=True)
-    status_changed_at = models.DateTimeField(_("état modifié le"), null=True, blank=True)
     deposit_slip = models.ForeignKey(
         DepositSlip,
         on_delete=models.PROTECT,

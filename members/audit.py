@@ -1,4 +1,10 @@
-"""The audit trail: every service that changes a payment or a receipt writes one entry."""
+"""The audit trail's one writer: every service that changes members, pledges, payments, slips or
+receipts records here what it did, who did it, and the values before and after.
+
+`actor` is a required keyword everywhere: a person's change names them, and system work (a
+task, the sweep, a command) passes `actor=None` on purpose, so that no change is anonymous by
+accident. Actions are the closed vocabulary of `AuditEntry.Action`; anything else is refused.
+"""
 
 from decimal import Decimal
 
@@ -6,6 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from members.models import AuditEntry
+
+Action = AuditEntry.Action
 
 
 def snapshot(obj, fields):
@@ -30,8 +38,11 @@ def acting_user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def record(obj, action, *, actor=None, before=None, after=None, note=""):
-    return AuditEntry.objects.create(
+def entry(obj, action, *, actor, before=None, after=None, note=""):
+    """The audit entry of `action` on `obj`, not saved yet (see `record`, `record_many`)."""
+    if action not in Action.values:
+        raise ValueError(f"unknown audit action {action!r}: add it to AuditEntry.Action")
+    return AuditEntry(
         actor=acting_user(actor),
         action=action,
         content_type=ContentType.objects.get_for_model(obj),
@@ -40,3 +51,15 @@ def record(obj, action, *, actor=None, before=None, after=None, note=""):
         after=after or {},
         note=note,
     )
+
+
+def record(obj, action, *, actor, before=None, after=None, note=""):
+    """Write one audit entry; returns it."""
+    audit_entry = entry(obj, action, actor=actor, before=before, after=after, note=note)
+    audit_entry.save()
+    return audit_entry
+
+
+def record_many(entries):
+    """Write entries made by `entry` in one statement (a batch of receipts, a slip's cheques)."""
+    return AuditEntry.objects.bulk_create(entries)

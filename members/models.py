@@ -59,9 +59,6 @@ CORRESPONDENT_FIELDS = ["name", "function", "email", "phone_professional", "phon
 
 
 class MemberQuerySet(models.QuerySet):
-    def individuals(self):
-        return self.filter(kind=MemberKind.INDIVIDUAL)
-
     def organisations(self):
         return self.filter(kind=MemberKind.ORGANISATION)
 
@@ -224,7 +221,32 @@ class Correspondent(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which row, with the values before and after (SPEC §6)."""
+    """Who did what to which row, with the values before and after.
+
+    The vocabulary is closed: `action` is one of `Action`, and `members.audit` is the only
+    writer (it refuses any other action). Labels are what the staff's pages show."""
+
+    class Action(models.TextChoices):
+        MEMBER_CREATED = "member.created", _("membre créé")
+        MEMBER_CLAIMED = "member.claimed", _("fiche rattachée à un compte")
+        MEMBER_CONTACT_CHANGED = "member.contact_changed", _("coordonnées modifiées")
+        MEMBER_CONTACT_PROPOSED = "member.contact_proposed", _("coordonnées proposées")
+        PLEDGE_UPDATED = "pledge.updated", _("promesse modifiée")
+        PLEDGE_RENEWED = "pledge.renewed", _("renouvellement")
+        PAYMENT_RECORDED = "payment.recorded", _("saisi")
+        PAYMENT_REJECTED = "payment.rejected", _("marqué rejeté (chèque impayé)")
+        PAYMENT_CANCELLED = "payment.cancelled", _("saisie annulée")
+        PAYMENT_UPDATED = "payment.updated", _("chèque corrigé")
+        PAYMENT_SLIPPED = "payment.slipped", _("mis sur un bordereau")
+        SLIP_CREATED = "slip.created", _("bordereau créé")
+        SLIP_DEPOSITED = "slip.deposited", _("bordereau remis en banque")
+        RECEIPT_ISSUED = "receipt.issued", _("reçu émis")
+        RECEIPT_CANCELLED = "receipt.cancelled", _("reçu annulé")
+        RECEIPT_DOWNLOADED = "receipt.downloaded", _("reçu téléchargé par l'équipe")
+        RECEIPT_ERROR_REPORTED = "receipt.error_reported", _("erreur signalée sur un reçu")
+        RECEIPT_REPORT_RESOLVED = "receipt.report_resolved", _("signalement traité")
+        BATCH_STARTED = "batch.started", _("lot annuel lancé")
+        BATCH_RESUMED = "batch.resumed", _("lot annuel relancé (arrêté en cours de route)")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -235,7 +257,7 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("par"),
     )
-    action = models.CharField(_("action"), max_length=50)
+    action = models.CharField(_("action"), max_length=50, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")

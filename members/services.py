@@ -42,7 +42,7 @@ def claim_member(user):
                 member.save(update_fields=["user", "updated_at"])
                 audit.record(
                     member,
-                    "member.claimed",
+                    audit.Action.MEMBER_CLAIMED,
                     actor=user,
                     after={"user": user.pk, "email": email},
                 )
@@ -50,7 +50,7 @@ def claim_member(user):
     return None
 
 
-def update_contact(form, *, actor=None, correspondents=None):
+def update_contact(form, *, actor, correspondents=None):
     """Save a member's edited contact form (and correspondents formset), with an audit entry."""
     member = form.instance
     before = audit.snapshot(Member.objects.get(pk=member.pk), CONTACT_AUDIT_FIELDS)
@@ -64,7 +64,7 @@ def update_contact(form, *, actor=None, correspondents=None):
         if changed or (correspondents is not None and correspondents.has_changed()):
             audit.record(
                 member,
-                "member.contact_changed",
+                audit.Action.MEMBER_CONTACT_CHANGED,
                 actor=actor,
                 before={k: before[k] for k in changed},
                 after={k: after[k] for k in changed},

@@ -7,4 +7,5 @@ class ReceiptsConfig(AppConfig):
     verbose_name = _("Reçus")
 
     def ready(self):
-        from receipts import signals  # noqa: F401  (connects to dues.signals.payment_recorded)
+        # Connect to dues' signals, and register the tasks that services queue by name.
+        from receipts import signals, tasks  # noqa: F401

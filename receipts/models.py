@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from dues.models import MONEY
 
 
 def private_storage():
+    """Where the PDFs live: never served by URL, only through the download view."""
     return storages["private"]
 
 
@@ -30,6 +31,16 @@ class ReceiptKind(models.TextChoices):
 class ReceiptStatus(models.TextChoices):
     ISSUED = "issued", _("émis")
     CANCELLED = "cancelled", _("annulé")
+
+
+class EmailStatus(models.TextChoices):
+    """Where the receipt's email stands. Only "queued" and "deferred" are sent (again)."""
+
+    QUEUED = "queued", _("à envoyer")
+    SENT = "sent", _("envoyé")
+    DEFERRED = "deferred", _("échec temporaire, nouvel essai prévu")
+    FAILED = "failed", _("échec définitif")
+    NO_ADDRESS = "no_address", _("pas d'adresse e-mail")
 
 
 class ReceiptQuerySet(models.QuerySet):
@@ -81,8 +92,16 @@ class Receipt(models.Model):
 
     pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="receipts/", blank=True)
     pdf_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    email_status = models.CharField(
+        _("envoi par e-mail"),
+        max_length=10,
+        choices=EmailStatus.choices,
+        default=EmailStatus.QUEUED,
+    )
     emailed_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-    email_error = models.TextField(_("erreur d'envoi"), blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("tentatives d'envoi"), default=0)
+    email_attempted_at = models.DateTimeField(_("dernière tentative le"), null=True, blank=True)
+    email_error = models.TextField(_("dernière erreur d'envoi"), blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -116,7 +135,16 @@ class Receipt(models.Model):
                 condition=Q(kind=ReceiptKind.ANNUAL, status=ReceiptStatus.ISSUED),
                 name="receipt_one_valid_annual_per_member_and_year",
             ),
+            models.CheckConstraint(
+                condition=Q(email_status__in=EmailStatus.values), name="receipt_email_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(email_status=EmailStatus.SENT, emailed_at__isnull=False)
+                | (~Q(email_status=EmailStatus.SENT) & Q(emailed_at__isnull=True)),
+                name="receipt_sent_has_date",
+            ),
         ]
+        indexes = [models.Index(fields=["email_status"], name="receipt_email_status_idx")]
         permissions = [("use_treasury", _("Peut utiliser la trésorerie (lots, annulations)"))]
 
     def __str__(self):
@@ -170,7 +198,11 @@ class ReceiptLine(models.Model):
 
 
 class AnnualBatch(models.Model):
-    """The January run of one fiscal year's individual receipts, and how far it got."""
+    """The January run of one fiscal year's individual receipts, and how far it got.
+
+    Progress is read from the receipts that exist, never from a counter a crash could leave
+    behind: `done` counts the year's valid summaries, so a re-run never shows it going back.
+    """
 
     class Status(models.TextChoices):
         RUNNING = "running", _("en cours")
@@ -180,43 +212,83 @@ class AnnualBatch(models.Model):
     status = models.CharField(
         _("état"), max_length=10, choices=Status.choices, default=Status.RUNNING
     )
-    total = models.PositiveIntegerField(_("à émettre"), default=0)
-    done = models.PositiveIntegerField(_("émis"), default=0)
-    failed = models.PositiveIntegerField(_("en échec"), default=0)
+    total = models.PositiveIntegerField(
+        _("à émettre"), default=0, help_text=_("Membres qui doivent avoir un reçu de l'année.")
+    )
+    # Member id (as text) -> why their summary failed in this run; they are left for the next.
+    failures = models.JSONField(_("échecs"), default=dict, blank=True)
     started_at = models.DateTimeField(_("lancé le"), default=timezone.now)
+    last_progress_at = models.DateTimeField(_("dernier progrès le"), default=timezone.now)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    last_error = models.TextField(_("dernière erreur"), blank=True)
 
     class Meta:
         verbose_name = _("lot annuel")
         verbose_name_plural = _("lots annuels")
         ordering = ["-fiscal_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "done"]), name="annualbatch_status_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.fiscal_year}: {self.done}/{self.total}"
 
     @property
-    def percent(self):
+    def done(self):
+        """The year's individuals who have their valid summary, counted in the database."""
         return (
-            100 if not self.total else min(100, round(100 * (self.done + self.failed) / self.total))
+            Receipt.objects.valid()
+            .filter(kind=ReceiptKind.ANNUAL, fiscal_year=self.fiscal_year)
+            .count()
         )
+
+    @property
+    def failed(self):
+        return len(self.failures)
+
+    @property
+    def last_error(self):
+        return next(reversed(self.failures.values()), "") if self.failures else ""
+
+    def percent(self, done=None):
+        done = self.done if done is None else done
+        if not self.total:
+            return 100
+        return min(100, round(100 * (done + self.failed) / self.total))
 
 
 class ErrorReport(models.Model):
-    """A member says a receipt is wrong; the treasurer answers by cancelling and reissuing."""
+    """A member says a receipt is wrong; the treasurer answers by cancelling and reissuing.
+
+    At most one open report per receipt (a database constraint says so): a second one while
+    the first waits adds nothing for the treasurer, and a flood of reports cannot bury them."""
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="error_reports")
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolved_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("erreur signalée")
         verbose_name_plural = _("erreurs signalées")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt"],
+                condition=Q(resolved_at__isnull=True),
+                name="errorreport_one_open_per_receipt",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.receipt.number}: {self.message[:40]}"

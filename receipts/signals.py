@@ -4,22 +4,18 @@ the work is handed to a worker, and a broker that is down only delays it until t
 
 from django.dispatch import receiver
 
+from cac_portal.tasking import enqueue
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members.models import MemberKind
-from receipts.services.delivery import enqueue
 
 
 @receiver(payment_recorded, dispatch_uid="receipts.payment_recorded")
 def issue_organisation_receipt_on_payment(sender, payment, **kwargs):
-    from receipts.tasks import issue_organisation_receipt_task
-
     if payment.member.kind == MemberKind.ORGANISATION:
-        enqueue(issue_organisation_receipt_task, payment.pk)
+        enqueue("receipts.tasks.issue_organisation_receipt", payment.pk)
 
 
 @receiver(payment_rejected, dispatch_uid="receipts.payment_rejected")
 @receiver(payment_cancelled, dispatch_uid="receipts.payment_cancelled")
 def withdraw_payment_from_receipt(sender, payment, reason="", **kwargs):
-    from receipts.tasks import withdraw_payment_task
-
-    enqueue(withdraw_payment_task, payment.pk, reason)
+    enqueue("receipts.tasks.withdraw_payment", payment.pk, reason)

@@ -12,12 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import audit
 from receipts.forms import BatchForm, CancelForm, ErrorReportForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
 from receipts.services import cancel_receipt, issue_annual_receipts
+from receipts.services.downloads import receipt_file
 from receipts.services.register import fiscal_totals, write_register
-from receipts.services.rendering import CANCELLED, DUPLICATE, render_pdf, stored_pdf
+from receipts.services.reports import report_error as record_error_report
+from receipts.services.reports import resolve_report as record_resolution
 
 
 def treasurer_only(view):
@@ -38,22 +39,20 @@ def download(request, code):
     ?copie=duplicata). The stored original never changes; a missing file is rendered again.
     """
     receipt = get_object_or_404(Receipt.objects.select_related("member"), code=code)
-    is_staff = _is_staff(request.user)
+    is_team = _is_staff(request.user)
     is_owner = receipt.member.user_id is not None and receipt.member.user_id == request.user.pk
-    if not (is_staff or is_owner):
+    if not (is_team or is_owner):
         raise Http404
-    if receipt.is_cancelled:
-        data, suffix = render_pdf(receipt, mark=CANCELLED), "-annule"
-    elif request.GET.get("copie") == "duplicata" or (
-        is_owner and not is_staff and receipt.emailed_at
-    ):
-        data, suffix = render_pdf(receipt, mark=DUPLICATE), "-duplicata"
-    else:
-        data, suffix = stored_pdf(receipt), ""
-    if is_staff and not is_owner:
-        audit.record(receipt, "receipt.downloaded", actor=request.user, note=suffix.strip("-"))
+    data, suffix = receipt_file(
+        receipt,
+        user=request.user,
+        is_owner=is_owner,
+        is_team=is_team,
+        copy=request.GET.get("copie") == "duplicata",
+    )
+    name = f"recu-{receipt.number}-{suffix}" if suffix else f"recu-{receipt.number}"
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="recu-{receipt.number}{suffix}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -73,26 +72,31 @@ def report_error(request, code):
     """A member says their own receipt is wrong; the treasurer sees it on /tresorerie/."""
     receipt = get_object_or_404(Receipt, code=code, member__user=request.user)
     form = ErrorReportForm(request.POST)
-    if form.is_valid():
-        ErrorReport.objects.create(receipt=receipt, message=form.cleaned_data["message"])
+    if not form.is_valid():
+        messages.error(request, _("Décrivez l'erreur en quelques mots."))
+        return redirect(_next_url(request, "/compte/"))
+    try:
+        record_error_report(receipt, message=form.cleaned_data["message"], actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(
             request,
             _("Merci : le trésorier a reçu votre signalement sur le reçu n° %(number)s.")
             % {"number": receipt.number},
         )
-    else:
-        messages.error(request, _("Décrivez l'erreur en quelques mots."))
     return redirect(_next_url(request, "/compte/"))
 
 
 def _batch_json(batch):
+    done = batch.done
     return {
         "fiscal_year": batch.fiscal_year,
         "status": batch.status,
         "total": batch.total,
-        "done": batch.done,
+        "done": done,
         "failed": batch.failed,
-        "percent": batch.percent,
+        "percent": batch.percent(done),
         "finished": batch.status == AnnualBatch.Status.DONE,
     }
 
@@ -133,11 +137,11 @@ def batch_start(request):
         return redirect("receipts:treasury")
     year = form.cleaned_data["fiscal_year"]
     batch = issue_annual_receipts(year, actor=request.user)
-    if batch.total:
+    if batch.queued:
         messages.success(
             request,
             _("Lot %(year)s lancé : %(total)s reçus à émettre.")
-            % {"year": year, "total": batch.total},
+            % {"year": year, "total": batch.queued},
         )
     else:
         messages.info(
@@ -167,9 +171,6 @@ def cancel(request, code):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            receipt.error_reports.filter(resolved_at__isnull=True).update(
-                resolved_at=timezone.now()
-            )
             if new is not None:
                 messages.success(
                     request,
@@ -202,5 +203,5 @@ def register_csv(request, year):
 @treasurer_only
 @require_POST
 def resolve_report(request, pk):
-    ErrorReport.objects.filter(pk=pk, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    record_resolution(get_object_or_404(ErrorReport, pk=pk), actor=request.user)
     return redirect(_next_url(request, "/tresorerie/"))

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus
@@ -78,7 +77,7 @@ def record_payment(
     method,
     received_on,
     year,
-    actor=None,
+    actor,
     pledge=None,
     cheque_number="",
     bank="",
@@ -133,13 +132,11 @@ def record_payment(
             )
             audit.record(
                 payment,
-                "payment.recorded",
+                audit.Action.PAYMENT_RECORDED,
                 actor=actor,
                 after=audit.snapshot(payment, AUDITED_FIELDS),
             )
-            transaction.on_commit(
-                lambda: payment_recorded.send(sender=Payment, payment=payment), robust=True
-            )
+            transaction.on_commit(lambda: payment_recorded.send(sender=Payment, payment=payment))
     except IntegrityError:
         # Two desks saving the same cheque at once: the unique constraint caught the second.
         existing = _cheque_twin(member, cheque_number, bank, amount)
@@ -149,7 +146,7 @@ def record_payment(
     return payment
 
 
-def reject_payment(payment, *, reason, actor=None):
+def reject_payment(payment, *, reason, actor):
     """Mark a received payment rejected (a bounced cheque), with its reason.
 
     The member's status for that year follows (only received payments count); receipts learn
@@ -162,32 +159,36 @@ def reject_payment(payment, *, reason, actor=None):
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status != PaymentStatus.RECEIVED:
             raise ValidationError(_("Seul un paiement reçu peut être rejeté."))
-        _leave_received(locked, PaymentStatus.REJECTED, reason, actor, payment_rejected)
+        _leave_received(
+            locked,
+            PaymentStatus.REJECTED,
+            reason,
+            actor,
+            audit.Action.PAYMENT_REJECTED,
+            payment_rejected,
+        )
     payment.refresh_from_db()
     return locked
 
 
-def _leave_received(locked, status, reason, actor, signal, **changes):
+def _leave_received(locked, status, reason, actor, action, signal, **changes):
     """Move a locked, received payment to `status` with its reason and an audit entry; tell
     the apps above after commit."""
     before = audit.snapshot(locked, AUDITED_FIELDS)
     locked.status = status
     locked.status_reason = reason
-    locked.status_changed_at = timezone.now()
     for field, value in changes.items():
         setattr(locked, field, value)
-    locked.save(update_fields=["status", "status_reason", "status_changed_at", *changes])
+    locked.save(update_fields=["status", "status_reason", *changes])
     audit.record(
         locked,
-        f"payment.{status}",
+        action,
         actor=actor,
         before=before,
         after=audit.snapshot(locked, AUDITED_FIELDS),
         note=reason,
     )
-    transaction.on_commit(
-        lambda: signal.send(sender=Payment, payment=locked, reason=reason), robust=True
-    )
+    transaction.on_commit(lambda: signal.send(sender=Payment, payment=locked, reason=reason))
 
 
 class PaymentLocked(ValidationError):
@@ -210,7 +211,7 @@ def _lock_with_slip(payment):
     return locked
 
 
-def cancel_payment(payment, *, reason, actor=None):
+def cancel_payment(payment, *, reason, actor):
     """Undo an entry mistake: the payment becomes cancelled, never deleted.
 
     Invariants: only a received payment can be undone; a cheque on a deposited slip cannot
@@ -227,7 +228,13 @@ def cancel_payment(payment, *, reason, actor=None):
         if locked.status != PaymentStatus.RECEIVED:
             raise ValidationError(_("Seul un paiement reçu peut être annulé."), code="status")
         _leave_received(
-            locked, PaymentStatus.CANCELLED, reason, actor, payment_cancelled, deposit_slip=None
+            locked,
+            PaymentStatus.CANCELLED,
+            reason,
+            actor,
+            audit.Action.PAYMENT_CANCELLED,
+            payment_cancelled,
+            deposit_slip=None,
         )
     payment.refresh_from_db()
     return locked
@@ -236,7 +243,7 @@ def cancel_payment(payment, *, reason, actor=None):
 EDITABLE_DETAILS = ("cheque_number", "bank", "drawer")
 
 
-def update_cheque_details(payment, *, actor=None, **changes):
+def update_cheque_details(payment, *, actor, **changes):
     """Correct a cheque's number, bank or drawer (a typo), before the slip goes to the bank.
 
     Only these details change in place: they are on no receipt. A wrong amount, date, year or
@@ -274,7 +281,7 @@ def update_cheque_details(payment, *, actor=None, **changes):
         if after == before:
             return locked
         locked.save(update_fields=list(changes))
-        audit.record(locked, "payment.updated", actor=actor, before=before, after=after)
+        audit.record(locked, audit.Action.PAYMENT_UPDATED, actor=actor, before=before, after=after)
     payment.refresh_from_db()
     return locked
 

@@ -146,7 +146,7 @@ def _check_amount(amount):
     return amount.quantize(Decimal("0.01"))
 
 
-def _save_pledge(member, *, year, purpose, amount, source, actor=None):
+def _save_pledge(member, *, year, purpose, amount, source, actor):
     """At most one open pledge per member, year and purpose: a second form updates it."""
     pledge = _open_pledge(member, year, purpose)
     if pledge is None:
@@ -159,7 +159,7 @@ def _save_pledge(member, *, year, purpose, amount, source, actor=None):
     pledge.save(update_fields=["amount", "source"])
     audit.record(
         pledge,
-        "pledge.updated",
+        audit.Action.PLEDGE_UPDATED,
         actor=actor,
         before=before,
         after=audit.snapshot(pledge, ["amount", "source"]),
@@ -233,7 +233,7 @@ def submit_adhesion(
             member = Member(kind=kind, **data)
             member.full_clean(exclude=["reference", "user"])
             member.save()
-            audit.record(member, "member.created", actor=actor, after={"source": source})
+            audit.record(member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": source})
         else:
             before = audit.snapshot(member, CONTACT_FIELDS[kind])
             changed, proposed = _apply_contact(
@@ -246,7 +246,7 @@ def submit_adhesion(
             if changed:
                 audit.record(
                     member,
-                    "member.contact_changed",
+                    audit.Action.MEMBER_CONTACT_CHANGED,
                     actor=actor,
                     before={k: before[k] for k in changed},
                     after=audit.snapshot(member, changed),
@@ -255,7 +255,7 @@ def submit_adhesion(
             if proposed:
                 audit.record(
                     member,
-                    "member.contact_proposed",
+                    audit.Action.MEMBER_CONTACT_PROPOSED,
                     actor=actor,
                     before={k: before[k] for k in proposed},
                     after={f"proposed:{k}": v for k, v in proposed.items()},
@@ -308,7 +308,7 @@ def renewal_amount(member, year):
     return Purpose.ADHESION, suggested
 
 
-def renew(member, *, actor=None, notify=True):
+def renew(member, *, actor, notify=True):
     """One click in the member space: the pledge of the renewal year, pre-filled from the last.
 
     Same invariant as the form: a second click updates the open pledge rather than adding one.
@@ -324,7 +324,7 @@ def renew(member, *, actor=None, notify=True):
             source=PledgeSource.RENEWAL,
             actor=actor,
         )
-        audit.record(pledge, "pledge.renewed", actor=actor, after={"year": year})
+        audit.record(pledge, audit.Action.PLEDGE_RENEWED, actor=actor, after={"year": year})
         if notify and member.email:
             transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
     return pledge

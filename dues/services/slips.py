@@ -43,7 +43,7 @@ def _snapshot(slip):
     }
 
 
-def create_slip(payments, *, actor=None, year=None):
+def create_slip(payments, *, actor, year=None):
     """Number a new slip `BR-YYYY-NNN` and put the given cheques on it, in one transaction.
 
     Invariants: the number comes from the gap-free counter of `year` (a rollback gives it
@@ -79,11 +79,11 @@ def create_slip(payments, *, actor=None, year=None):
             created_by=acting_user(actor),
         )
         Payment.objects.filter(pk__in=ids).update(deposit_slip=slip)
-        audit.record(slip, "slip.created", actor=actor, after=_snapshot(slip))
+        audit.record(slip, audit.Action.SLIP_CREATED, actor=actor, after=_snapshot(slip))
         for payment in locked:
             audit.record(
                 payment,
-                "payment.slipped",
+                audit.Action.PAYMENT_SLIPPED,
                 actor=actor,
                 before={"deposit_slip": None},
                 after={"deposit_slip": slip.pk},
@@ -92,7 +92,7 @@ def create_slip(payments, *, actor=None, year=None):
     return slip
 
 
-def mark_deposited(slip, *, actor=None):
+def mark_deposited(slip, *, actor):
     """The slip went to the bank: from now on neither it nor its cheques change.
 
     Invariant: done once (SlipDeposited the second time); an empty slip is not deposited.
@@ -109,6 +109,8 @@ def mark_deposited(slip, *, actor=None):
         before = _snapshot(locked)
         locked.deposited_at = timezone.now()
         locked.save(update_fields=["deposited_at"])
-        audit.record(locked, "slip.deposited", actor=actor, before=before, after=_snapshot(locked))
+        audit.record(
+            locked, audit.Action.SLIP_DEPOSITED, actor=actor, before=before, after=_snapshot(locked)
+        )
     slip.refresh_from_db()
     return locked

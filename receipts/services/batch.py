@@ -1,36 +1,36 @@
 """The January batch: one yearly summary per individual, fanned out to the workers in chunks.
 
-Invariant: running it again, after a crash or a double click, only fills what is missing; each
-receipt and the batch's `done` counter are committed together, so progress is never lost nor
-counted twice for an issued receipt.
+Invariant: running it again, after a crash or a double click, only fills what is missing. A
+group's receipts are committed together with the batch's sign of progress; the progress shown
+is read from the receipts that exist, so a crash loses at most the group in flight (rolled back
+with its numbers) and a re-run never shows the count going back. A batch whose workers died is
+resumed by the sweep once it made no progress for `RECEIPTS_BATCH_STALL_SECONDS`.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cac_portal.tasking import enqueue
 from charter.models import Collective
-from dues.models import Payment
 from members import audit
-from members.audit import acting_user
-from members.models import MemberKind
+from members.models import AuditEntry, MemberKind
 from receipts.models import AnnualBatch, Receipt, ReceiptKind
+from receipts.services import annual
 from receipts.services.cancelling import cancel_receipt
-from receipts.services.delivery import enqueue
 from receipts.services.issuing import (
-    AnnualGroup,
+    Outcome,
     beneficiary_snapshot,
+    fiscal_payments,
     issue_annual_receipt,
-    uncovered_payments,
 )
 from receipts.services.rendering import ensure_pdf, ensure_pdfs
 
 logger = logging.getLogger(__name__)
-
 
 # Members issued per transaction in a chunk: fewer commits, a short lock on the counter.
 GROUP = 20
@@ -39,8 +39,8 @@ GROUP = 20
 def pending_member_ids(fiscal_year):
     """Individuals with a received payment of `fiscal_year` that no valid receipt covers."""
     return list(
-        Payment.objects.valid()
-        .filter(year=fiscal_year, member__kind=MemberKind.INDIVIDUAL)
+        fiscal_payments(fiscal_year)
+        .filter(member__kind=MemberKind.INDIVIDUAL)
         .exclude(receipt_lines__is_valid=True)
         .order_by("member_id")
         .values_list("member_id", flat=True)
@@ -53,175 +53,147 @@ def chunks(items, size):
         yield items[start : start + size]
 
 
-def issue_annual_receipts(fiscal_year, *, actor=None):
+def _summaries(fiscal_year):
+    return Receipt.objects.filter(kind=ReceiptKind.ANNUAL, fiscal_year=fiscal_year)
+
+
+def _queue(batch, member_ids):
+    """Hand the pending members to the workers in chunks, after commit; the PDFs a crash left
+    unrendered go too (that task also finishes the batch when nothing else is left)."""
+    for chunk in chunks(member_ids, max(1, settings.CELERY_BATCH_CHUNK_SIZE)):
+        enqueue("receipts.tasks.issue_annual_chunk", batch.pk, chunk)
+    enqueue("receipts.tasks.render_missing_pdfs", batch.fiscal_year)
+
+
+def issue_annual_receipts(fiscal_year, *, actor, action=AuditEntry.Action.BATCH_STARTED):
     """Start (or resume) the yearly individual receipts of `fiscal_year`; returns its batch.
 
-    Only the members still missing a receipt are queued; the batch row's counters restart for
-    this run. The chunks go to the workers after commit (in-process without a broker).
+    `total` is every individual who must have a summary of the year (those who have one and
+    those still missing it); only the missing ones are queued, and this run's failures start
+    afresh. The chunks go to the workers after commit (in-process without a broker).
     """
-    from receipts.tasks import issue_annual_chunk, render_missing_pdfs  # tasks import services
-
     fiscal_year = int(fiscal_year)
     with transaction.atomic():
         AnnualBatch.objects.get_or_create(fiscal_year=fiscal_year)
         batch = AnnualBatch.objects.select_for_update().get(fiscal_year=fiscal_year)
         member_ids = pending_member_ids(fiscal_year)
         now = timezone.now()
-        batch.total = len(member_ids)
-        batch.done = batch.failed = 0
-        batch.started_at = now
-        batch.started_by = acting_user(actor)
-        batch.last_error = ""
-        batch.status = AnnualBatch.Status.RUNNING if member_ids else AnnualBatch.Status.DONE
-        batch.finished_at = None if member_ids else now
+        batch.total = _summaries(fiscal_year).valid().count() + len(member_ids)
+        batch.failures = {}
+        batch.started_at = batch.last_progress_at = now
+        if action == AuditEntry.Action.BATCH_STARTED:
+            batch.started_by = audit.acting_user(actor)
+        batch.status = AnnualBatch.Status.RUNNING
+        batch.finished_at = None
         batch.save()
         audit.record(
-            batch,
-            "receipts.batch_started",
-            actor=actor,
-            after={"fiscal_year": fiscal_year, "total": batch.total},
+            batch, action, actor=actor, after={"fiscal_year": fiscal_year, "total": batch.total}
         )
-        for chunk in chunks(member_ids, max(1, settings.CELERY_BATCH_CHUNK_SIZE)):
-            enqueue(issue_annual_chunk, batch.pk, chunk)
-        # A worker killed between a receipt's insert and its rendering left it without a PDF.
-        enqueue(render_missing_pdfs, fiscal_year)
+        _queue(batch, member_ids)
+    batch.queued = len(member_ids)  # for the page and the command: what this run issues
     return batch
 
 
-def complete_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None, group=None):
-    """The member's valid summary for the year, covering every received payment of the year.
-    Returns (receipt, how) with `how` one of "existing", "created", "reissued" (None, "" when
-    there is nothing to cover).
+def _insert_or_fallback(plan, *, beneficiary, actor, failures):
+    """Insert the group's new summaries together; if a unique constraint fires (someone issued
+    meanwhile), issue them member by member instead."""
+    built = annual.build_summaries(plan, beneficiary=beneficiary, actor=actor, failures=failures)
+    try:
+        with transaction.atomic():
+            return annual.insert_summaries(built, actor=actor)
+    except IntegrityError:
+        logger.warning("inserting the group's summaries failed; member by member", exc_info=True)
+    issued = []
+    for receipt in built:
+        member_id = receipt.member_id
+        receipt = _alone(
+            failures,
+            member_id,
+            issue_annual_receipt,
+            member_id,
+            plan.fiscal_year,
+            actor=actor,
+            beneficiary=beneficiary,
+        )
+        if receipt is not None and receipt[1] == Outcome.CREATED:
+            issued.append(receipt[0])
+    return issued
 
-    A payment received after the summary was issued (a late cheque for that year) is added by
-    cancelling the summary and issuing a corrected one that replaces it.
 
-    With `group` (see `run_chunk`), what the group read is used, and a "created" summary is
-    returned unsaved: `AnnualGroup.insert` inserts it with the group's others.
-    """
-    receipt, created = issue_annual_receipt(
-        member_id, fiscal_year, actor=actor, beneficiary=beneficiary, group=group
-    )
-    if receipt is None:
-        return None, ""
-    if created:
-        return receipt, "created"
-    uncovered = (
-        group.uncovered(member_id)
-        if group is not None
-        else uncovered_payments(member_id, fiscal_year)
-    )
-    if not uncovered:
-        return receipt, "existing"
-    new = cancel_receipt(
-        receipt,
-        reason=_("Versement de %(year)s reçu après l'émission : reçu rectificatif.")
-        % {"year": fiscal_year},
-        actor=actor,
-    )
-    return new, "reissued"
+def _alone(failures, member_id, step, *args, **kwargs):
+    """`step(*args, **kwargs)` in its own savepoint; a failure is logged and kept in
+    `failures` (None is returned), so that the group goes on without that member."""
+    try:
+        with transaction.atomic():
+            return step(*args, **kwargs)
+    except Exception as exc:
+        logger.exception("annual receipt of member %s failed", member_id)
+        failures[member_id] = f"{type(exc).__name__}: {exc}"
+        return None
+
+
+def _reissue_late(plan, *, actor, failures):
+    """A payment of the year recorded after the member's summary: the summary is cancelled and a
+    corrected one replaces it (`cancel_receipt` hands the new one to the workers itself)."""
+    reason = _("Versement de %(year)s enregistré après l'émission : reçu rectificatif.") % {
+        "year": plan.fiscal_year
+    }
+    for member_id, old in plan.to_reissue.items():
+        _alone(failures, member_id, cancel_receipt, old, reason=reason, actor=actor)
+
+
+def _record_progress(batch_id, failures):
+    """In the group's transaction: the batch made progress now; this group's failures kept."""
+    batch = AnnualBatch.objects.select_for_update().get(pk=batch_id)
+    batch.last_progress_at = timezone.now()
+    if failures:
+        batch.failures = {**batch.failures, **{str(k): v[:1000] for k, v in failures.items()}}
+    batch.save(update_fields=["last_progress_at", "failures"])
+
+
+def run_group(batch, member_ids, beneficiary):
+    """Issue one group's summaries in one transaction; returns the new receipts (unrendered)."""
+    failures = {}
+    actor = batch.started_by
+    with transaction.atomic():
+        plan = annual.plan_group(member_ids, batch.fiscal_year)
+        issued = _insert_or_fallback(plan, beneficiary=beneficiary, actor=actor, failures=failures)
+        _reissue_late(plan, actor=actor, failures=failures)
+        _record_progress(batch.pk, failures)
+    return issued
 
 
 def run_chunk(batch_id, member_ids):
     """Issue, render and queue the emails of one chunk, a group of members at a time.
 
-    A group's receipts and the batch's counters are committed together, in one transaction
-    (the counter row locked once for the group, never during rendering), so a crash can neither
-    lose nor double-count a receipt: it loses at most the group in flight, rolled back with its
-    numbers. The group's members are locked and read in a few statements (`AnnualGroup`), each
-    member decided in its own savepoint, and the new summaries inserted together; if that
-    insert fails (a unique constraint: someone else issued meanwhile), the group's new
-    summaries are issued member by member instead. The group is then rendered and its files
-    recorded in one more transaction. A member that fails is counted and left for the next run;
-    the others go on.
-    """
-    from receipts.tasks import email_receipts_task
-
-    batch = AnnualBatch.objects.get(pk=batch_id)
-    fiscal_year, actor = batch.fiscal_year, batch.started_by
-    beneficiary = beneficiary_snapshot(Collective.load(), fiscal_year)
-    to_email = []
+    Each group is committed, rendered and handed to the mailer before the next one starts, so
+    a worker killed in the middle leaves only finished groups behind it (and, at worst, PDFs
+    to render and emails to send, which the re-run and the sweep pick up)."""
+    batch = AnnualBatch.objects.select_related("started_by").get(pk=batch_id)
+    beneficiary = beneficiary_snapshot(Collective.load(), batch.fiscal_year)
     for group in chunks(list(dict.fromkeys(member_ids)), GROUP):
-        failures = []
-        with transaction.atomic():
-            read = AnnualGroup(group, fiscal_year)
-            outcomes = {}
-            for member_id in group:
-                outcome = _member_step(
-                    failures,
-                    complete_annual_receipt,
-                    member_id,
-                    fiscal_year,
-                    actor=actor,
-                    beneficiary=beneficiary,
-                    group=read,
-                )
-                if outcome is not None:
-                    outcomes[member_id] = outcome
-            planned = [m for m, (r, how) in outcomes.items() if how == "created" and r.pk is None]
-            if planned:
-                try:
-                    with transaction.atomic():
-                        read.insert([outcomes[m][0] for m in planned], actor=actor)
-                except Exception:
-                    logger.warning(
-                        "inserting the group's summaries failed; member by member", exc_info=True
-                    )
-                    for member_id in planned:
-                        outcome = _member_step(
-                            failures,
-                            complete_annual_receipt,
-                            member_id,
-                            fiscal_year,
-                            actor=actor,
-                            beneficiary=beneficiary,
-                        )
-                        if outcome is None:
-                            del outcomes[member_id]
-                        else:
-                            outcomes[member_id] = outcome
-            # "existing": issued by an earlier delivery of this chunk, counted then.
-            # None: nothing left to cover (the payment bounced meanwhile), done too.
-            done = sum(how != "existing" for _, how in outcomes.values())
-            # (cancel_receipt hands a corrected receipt to the workers itself)
-            issued = [
-                (receipt, how)
-                for receipt, how in outcomes.values()
-                if receipt is not None and how != "reissued"
-            ]
-            _count(batch_id, done, failures)
-        rendered = {r.pk for r in ensure_pdfs([receipt for receipt, _ in issued])}
-        to_email += [r.pk for r, how in issued if how == "created" and r.pk in rendered]
+        issued = run_group(batch, group, beneficiary)
+        rendered = ensure_pdfs(issued)
+        to_email = [receipt.pk for receipt in rendered if receipt.donor_email]
+        if to_email:
+            enqueue("receipts.tasks.email_receipts", to_email)
     finish_if_complete(batch_id)
-    if to_email:
-        enqueue(email_receipts_task, to_email)
-
-
-def _member_step(failures, step, member_id, *args, **kwargs):
-    """`step(member_id, ...)` in its own savepoint; a failure is logged and added to
-    `failures` (and None returned), so that the group goes on without that member."""
-    try:
-        with transaction.atomic():
-            return step(member_id, *args, **kwargs)
-    except Exception as exc:
-        logger.exception("annual receipt of member %s failed", member_id)
-        failures.append(f"{member_id}: {exc}")
-        return None
-
-
-def _count(batch_id, done, failures):
-    if not done and not failures:
-        return
-    changes = {"done": F("done") + done, "failed": F("failed") + len(failures)}
-    if failures:
-        changes["last_error"] = failures[-1][:1000]
-    AnnualBatch.objects.filter(pk=batch_id).update(**changes)
 
 
 def finish_if_complete(batch_id):
-    AnnualBatch.objects.filter(
-        Q(done__gte=F("total") - F("failed")), pk=batch_id, status=AnnualBatch.Status.RUNNING
-    ).update(status=AnnualBatch.Status.DONE, finished_at=timezone.now())
+    """Mark the batch done once every individual of the year has a summary (but those that
+    failed in this run) and every summary has its PDF."""
+    batch = AnnualBatch.objects.get(pk=batch_id)
+    if batch.status != AnnualBatch.Status.RUNNING:
+        return False
+    left = set(pending_member_ids(batch.fiscal_year)) - {int(k) for k in batch.failures}
+    if left or _summaries(batch.fiscal_year).valid().filter(pdf="").exists():
+        return False
+    return bool(
+        AnnualBatch.objects.filter(pk=batch_id, status=AnnualBatch.Status.RUNNING).update(
+            status=AnnualBatch.Status.DONE, finished_at=timezone.now()
+        )
+    )
 
 
 def render_missing(fiscal_year=None, *, older_than=None):
@@ -239,3 +211,28 @@ def render_missing(fiscal_year=None, *, older_than=None):
         except Exception:
             logger.exception("rendering %s failed", receipt.number)
     return count
+
+
+def render_missing_and_finish(fiscal_year):
+    """The batch's last task: the PDFs a crash left unrendered, then the batch's state."""
+    count = render_missing(fiscal_year)
+    batch = AnnualBatch.objects.filter(fiscal_year=fiscal_year).first()
+    if batch is not None:
+        finish_if_complete(batch.pk)
+    return count
+
+
+def resume_stalled(now):
+    """Batches still running with no progress for the stall delay: their workers died. Queue
+    what is missing again (a slow batch queued twice only finds its work done)."""
+    stalled_before = now - datetime.timedelta(seconds=settings.RECEIPTS_BATCH_STALL_SECONDS)
+    resumed = 0
+    stalled = AnnualBatch.objects.filter(
+        status=AnnualBatch.Status.RUNNING, last_progress_at__lt=stalled_before
+    )
+    for batch in stalled:
+        if finish_if_complete(batch.pk):
+            continue
+        issue_annual_receipts(batch.fiscal_year, actor=None, action=AuditEntry.Action.BATCH_RESUMED)
+        resumed += 1
+    return resumed

@@ -7,25 +7,42 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cac_portal.tasking import enqueue
 from dues.models import PaymentStatus
 from members import audit
-from receipts.models import Receipt, ReceiptKind, ReceiptStatus
-from receipts.services.delivery import deliver_later
+from members.models import AuditEntry
+from receipts.models import ErrorReport, Receipt, ReceiptKind, ReceiptStatus
 from receipts.services.issuing import AUDITED_FIELDS, valid_receipt_of_payment
 from receipts.services.issuing import reissue as issue_replacement
 
 logger = logging.getLogger(__name__)
 
 
-def cancel_receipt(receipt, *, reason, actor=None, reissue=True):
+def _resolve_reports(receipt, *, actor, now):
+    """The members' open error reports on `receipt` are answered by its cancellation."""
+    reports = list(ErrorReport.objects.filter(receipt=receipt, resolved_at__isnull=True))
+    for report in reports:
+        report.resolved_at, report.resolved_by = now, audit.acting_user(actor)
+        report.save(update_fields=["resolved_at", "resolved_by"])
+        audit.record(
+            receipt,
+            AuditEntry.Action.RECEIPT_REPORT_RESOLVED,
+            actor=actor,
+            after={"report": report.pk},
+            note=_("Reçu annulé"),
+        )
+
+
+def cancel_receipt(receipt, *, reason, actor, reissue=True):
     """Cancel `receipt` (its number stays used, its PDF is kept) and, if `reissue`, issue the
     corrected receipt that names it in `replaces`. Returns the new receipt, or None.
 
     The corrected receipt copies the donor afresh from the member (that is how a wrong address
     is fixed) and covers the cancelled receipt's payments that are still received: an annual
     summary also picks up the year's payments no valid receipt covers. One transaction: the
-    cancellation and its replacement are committed together or not at all.
-    Once committed, the new receipt is rendered and emailed by the workers.
+    cancellation, its replacement and the members' error reports it answers are committed
+    together or not at all. Once committed, the new receipt is rendered and emailed by the
+    workers.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -42,20 +59,21 @@ def cancel_receipt(receipt, *, reason, actor=None, reissue=True):
         locked.lines.update(is_valid=False)
         audit.record(
             locked,
-            "receipt.cancelled",
+            AuditEntry.Action.RECEIPT_CANCELLED,
             actor=actor,
             before=before,
             after=audit.snapshot(locked, AUDITED_FIELDS),
             note=reason,
         )
+        _resolve_reports(locked, actor=actor, now=locked.cancelled_at)
         new = issue_replacement(locked, actor=actor) if reissue else None
         if new is not None:
-            deliver_later(new.pk)
+            enqueue("receipts.tasks.deliver_receipt", new.pk)
     receipt.refresh_from_db()
     return new
 
 
-def withdraw_payment(payment, *, reason, actor=None):
+def withdraw_payment(payment, *, reason, actor):
     """A payment bounced or was undone: its receipt must stop covering it.
 
     An organisation receipt covers that one payment: it is cancelled, nothing replaces it. An

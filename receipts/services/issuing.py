@@ -1,16 +1,16 @@
-"""Issuing receipts: one per organisation payment, one yearly summary per individual.
+"""Issuing one receipt: per organisation payment, or one individual's yearly summary.
 
 Invariants kept here: a payment is in at most one valid receipt (the partial unique constraint
 on ReceiptLine says so too); the number is taken in the inserting transaction; the donor's and
 the beneficiary's details are copied at issue time, so the receipt never changes afterwards.
 Every function is idempotent: it looks for the receipt that should exist before making one.
+The January batch issues many summaries at once through `annual.py`, on the same rows.
 """
 
-import logging
+import enum
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +20,8 @@ from members import audit
 from members.audit import acting_user
 from members.models import AuditEntry, Member, MemberKind
 from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
-from receipts.services.numbering import take_receipt_number, take_receipt_numbers
-
-logger = logging.getLogger(__name__)
+from receipts.services.mailing import initial_status
+from receipts.services.numbering import take_receipt_number
 
 AUDITED_FIELDS = [
     "number",
@@ -40,6 +39,15 @@ AUDITED_FIELDS = [
 
 # The rates the law gave when this code was written; the scale of the year overrides them.
 DEFAULT_RATES = {"individual": Decimal("0.66"), "corporate": Decimal("0.60")}
+
+
+class Outcome(enum.StrEnum):
+    """What asking for a member's summary of a year did."""
+
+    EXISTING = "existing"  # a valid summary already covers every payment of the year
+    CREATED = "created"  # a new summary was issued
+    REISSUED = "reissued"  # the summary was cancelled and replaced to add a payment
+    NOTHING = "nothing"  # nothing to cover: no received payment of the year, or not a person
 
 
 class ReceiptError(Exception):
@@ -85,32 +93,30 @@ def donor_fields(member):
     return fields
 
 
-def _new_receipt(
-    *, member, kind, is_fiscal, fiscal_year, payments, actor, replaces=None, beneficiary=None
-):
-    """The receipt's row, not saved yet and without its number (taken when it is inserted). A
-    batch passes the `beneficiary` it copied once for all its receipts."""
+def build_receipt(*, member, kind, is_fiscal, fiscal_year, payments, actor, beneficiary, **extra):
+    """The receipt's row, not saved yet and without its number (taken when it is inserted)."""
     if not payments:
         raise ReceiptError("a receipt covers at least one payment")
-    beneficiary = beneficiary or beneficiary_snapshot(Collective.load(), fiscal_year)
     if is_fiscal and not beneficiary["registration_number"]:
         raise ReceiptError(
             _("Un reçu fiscal exige le numéro RNA ou SIREN du collectif : renseignez-le.")
         )
+    donor = donor_fields(member)
     return Receipt(
         kind=kind,
         is_fiscal=is_fiscal,
         member=member,
         fiscal_year=fiscal_year,
         amount=sum((p.amount for p in payments), Decimal("0")),
-        replaces=replaces,
         beneficiary=beneficiary,
         issued_by=acting_user(actor),
-        **donor_fields(member),
+        email_status=initial_status(donor["donor_email"]),
+        **donor,
+        **extra,
     )
 
 
-def _new_lines(receipt, payments):
+def build_lines(receipt, payments):
     return [
         ReceiptLine(
             receipt=receipt,
@@ -123,30 +129,28 @@ def _new_lines(receipt, payments):
     ]
 
 
-def _insert_receipt(
-    *, member, kind, is_fiscal, fiscal_year, payments, actor, replaces=None, beneficiary=None
-):
-    """Insert one receipt and its lines. Runs inside the caller's transaction. A batch passes
-    the `beneficiary` it copied once for all its receipts."""
-    receipt = _new_receipt(
-        member=member,
-        kind=kind,
-        is_fiscal=is_fiscal,
-        fiscal_year=fiscal_year,
-        payments=payments,
+def issued_entry(receipt, *, actor):
+    """The audit entry of an issued receipt, not saved: one writer, single or in bulk."""
+    return audit.entry(
+        receipt,
+        AuditEntry.Action.RECEIPT_ISSUED,
         actor=actor,
-        replaces=replaces,
-        beneficiary=beneficiary,
+        after=audit.snapshot(receipt, AUDITED_FIELDS),
     )
+
+
+def _insert_receipt(*, payments, actor, beneficiary=None, **fields):
+    """Insert one receipt and its lines, numbered in the caller's transaction."""
+    fiscal_year = fields["fiscal_year"]
+    beneficiary = beneficiary or beneficiary_snapshot(Collective.load(), fiscal_year)
+    receipt = build_receipt(payments=payments, actor=actor, beneficiary=beneficiary, **fields)
     receipt.issued_on = timezone.localdate()
     receipt.number = take_receipt_number(receipt.issued_on)
     receipt.save(force_insert=True)
-    lines = ReceiptLine.objects.bulk_create(_new_lines(receipt, payments))
+    lines = ReceiptLine.objects.bulk_create(build_lines(receipt, payments))
     # Rendering right after reads the lines from here rather than from the database.
     receipt._prefetched_objects_cache = {"lines": lines}
-    audit.record(
-        receipt, "receipt.issued", actor=actor, after=audit.snapshot(receipt, AUDITED_FIELDS)
-    )
+    issued_entry(receipt, actor=actor).save()
     return receipt
 
 
@@ -159,7 +163,17 @@ def valid_receipt_of_payment(payment_id):
     return line.receipt if line else None
 
 
-def issue_organisation_receipt(payment_id, *, actor=None):
+def _receivable_organisation_payment(payment_id):
+    """The payment, locked, if it is a received organisation payment; else None."""
+    payment = (
+        Payment.objects.select_for_update().select_related("member").filter(pk=payment_id).first()
+    )
+    if payment is None or payment.status != PaymentStatus.RECEIVED:
+        return None
+    return payment if payment.member.kind == MemberKind.ORGANISATION else None
+
+
+def issue_organisation_receipt(payment_id, *, actor):
     """The receipt of one organisation payment: the existing valid one, or a new one.
 
     Returns None when the payment is not (or no longer) a received organisation payment.
@@ -171,22 +185,10 @@ def issue_organisation_receipt(payment_id, *, actor=None):
         return existing
     try:
         with transaction.atomic():
-            payment = (
-                Payment.objects.select_for_update()
-                .select_related("member")
-                .filter(pk=payment_id)
-                .first()
-            )
-            if (
-                payment is None
-                or payment.status != PaymentStatus.RECEIVED
-                or payment.member.kind != MemberKind.ORGANISATION
-            ):
+            payment = _receivable_organisation_payment(payment_id)
+            if payment is None:
                 return None
-            existing = valid_receipt_of_payment(payment_id)
-            if existing is not None:
-                return existing
-            return _insert_receipt(
+            return valid_receipt_of_payment(payment_id) or _insert_receipt(
                 member=payment.member,
                 kind=ReceiptKind.ORGANISATION,
                 is_fiscal=payment.member.is_liable_to_corporate_tax,
@@ -201,49 +203,46 @@ def issue_organisation_receipt(payment_id, *, actor=None):
         return existing
 
 
+def fiscal_payments(fiscal_year):
+    """The received payments that count for `fiscal_year`: the one place that says which."""
+    return Payment.objects.valid().filter(year=fiscal_year)
+
+
 def uncovered_payments(member_id, fiscal_year):
     """The member's received payments of `fiscal_year` that no valid receipt covers yet."""
     return list(
-        Payment.objects.valid()
-        .filter(member_id=member_id, year=fiscal_year)
+        fiscal_payments(fiscal_year)
+        .filter(member_id=member_id)
         .exclude(receipt_lines__is_valid=True)
         .order_by("received_on", "pk")
     )
 
 
-def issue_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None, group=None):
+def valid_summary(member_id, fiscal_year):
+    return (
+        Receipt.objects.valid()
+        .filter(member_id=member_id, fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL)
+        .first()
+    )
+
+
+def issue_annual_receipt(member_id, fiscal_year, *, actor, beneficiary=None):
     """An individual's yearly summary covering every received payment of `fiscal_year`.
 
-    Returns (receipt, created). A member who already has a valid summary for that year keeps it
-    (a later payment is added by cancel-and-reissue, see `batch.py`); one with nothing to cover
-    gets None. Safe to call twice at once: the member's row is locked while looking, and the
-    partial unique constraint (one valid summary per member and year) is the backstop.
-
-    With `group` (an `AnnualGroup` that read this member), the batch's way: what the group read
-    under its lock is used, and a new summary is returned unsaved, without its number, for
-    `AnnualGroup.insert` to insert with the group's others.
+    Returns (receipt, Outcome): EXISTING when a valid summary is there already (a payment added
+    since is the batch's business: see `reissue`), CREATED, or (None, NOTHING). Safe to call
+    twice at once: the member's row is locked while looking, and the partial unique constraint
+    (one valid summary per member and year) is the backstop.
     """
-    read = group.read(member_id) if group is not None else None
-    if read is not None:
-        member, existing, payments = read
-        if existing is not None:
-            return existing, False
-        if not payments or member.kind != MemberKind.INDIVIDUAL:
-            return None, False
-        return group.plan(member, payments, actor=actor, beneficiary=beneficiary), True
     try:
         with transaction.atomic():
             member = Member.objects.select_for_update().get(pk=member_id)
-            existing = (
-                Receipt.objects.valid()
-                .filter(member=member, fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL)
-                .first()
-            )
+            existing = valid_summary(member_id, fiscal_year)
             if existing is not None:
-                return existing, False
+                return existing, Outcome.EXISTING
             payments = uncovered_payments(member_id, fiscal_year)
             if not payments or member.kind != MemberKind.INDIVIDUAL:
-                return None, False
+                return None, Outcome.NOTHING
             receipt = _insert_receipt(
                 member=member,
                 kind=ReceiptKind.ANNUAL,
@@ -253,147 +252,34 @@ def issue_annual_receipt(member_id, fiscal_year, *, actor=None, beneficiary=None
                 actor=actor,
                 beneficiary=beneficiary,
             )
-            return receipt, True
+            return receipt, Outcome.CREATED
     except IntegrityError:
-        existing = (
-            Receipt.objects.valid()
-            .filter(member_id=member_id, fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL)
-            .first()
-        )
+        existing = valid_summary(member_id, fiscal_year)
         if existing is None:
             raise
-        return existing, False
+        return existing, Outcome.EXISTING
 
 
-class AnnualGroup:
-    """A group of the January batch's members, read and inserted a few statements at a time.
-
-    Made inside the group's transaction: the members' rows are locked in one statement (in
-    primary key order, so that two workers on overlapping groups wait for each other rather
-    than deadlock), then their valid summaries of the year and their uncovered payments are
-    read in one statement each. Under that lock, this is what `issue_annual_receipt` reads
-    member by member, and nobody else can issue a summary for these members until the group
-    commits. `insert` then numbers and inserts the planned summaries together; the unique
-    constraints stay the backstop (the caller falls back to the member-by-member path).
-    """
-
-    def __init__(self, member_ids, fiscal_year):
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("AnnualGroup() must run inside transaction.atomic()")
-        self.fiscal_year = fiscal_year
-        self.members = {
-            member.pk: member
-            for member in Member.objects.select_for_update()
-            .filter(pk__in=member_ids)
-            .order_by("pk")
-        }
-        self.existing = {
-            receipt.member_id: receipt
-            for receipt in Receipt.objects.valid().filter(
-                member_id__in=list(self.members), fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL
-            )
-        }
-        self.payments = {}
-        for payment in (
-            Payment.objects.valid()
-            .filter(member_id__in=list(self.members), year=fiscal_year)
-            .exclude(receipt_lines__is_valid=True)
-            .order_by("member_id", "received_on", "pk")
-        ):
-            self.payments.setdefault(payment.member_id, []).append(payment)
-        self.planned = {}  # member id -> the payments of its planned summary
-        self._unread = set(self.members)
-        self._kept = set()  # read with a valid summary: its uncovered payments not asked yet
-
-    def read(self, member_id):
-        """(member, valid summary or None, uncovered payments) as read under the group's lock,
-        once per member; None for a member the group did not lock or gave already (the caller
-        then reads the database itself)."""
-        if member_id not in self._unread:
-            return None
-        self._unread.discard(member_id)
-        existing = self.existing.get(member_id)
-        if existing is not None:
-            self._kept.add(member_id)
-        return self.members[member_id], existing, self.payments.get(member_id, [])
-
-    def uncovered(self, member_id):
-        """The uncovered payments of a member just `read` with a valid summary (nothing of
-        that member was written since), once; else read from the database."""
-        if member_id in self._kept:
-            self._kept.discard(member_id)
-            return self.payments.get(member_id, [])
-        return uncovered_payments(member_id, self.fiscal_year)
-
-    def plan(self, member, payments, *, actor, beneficiary):
-        receipt = _new_receipt(
-            member=member,
-            kind=ReceiptKind.ANNUAL,
-            is_fiscal=True,
-            fiscal_year=self.fiscal_year,
-            payments=payments,
-            actor=actor,
-            beneficiary=beneficiary,
-        )
-        self.planned[member.pk] = payments
-        return receipt
-
-    def insert(self, receipts, *, actor):
-        """Insert planned `receipts` (those the caller kept) with their lines and audit entries:
-        their numbers taken in one locked step, each kind of row in one statement. Run it in a
-        savepoint: an IntegrityError leaves the members to the member-by-member path."""
-        if not receipts:
-            return []
-        issued_on = timezone.localdate()
-        numbers = take_receipt_numbers(issued_on, len(receipts))
-        for receipt, number in zip(receipts, numbers, strict=True):
-            receipt.number, receipt.issued_on = number, issued_on
-        if connection.features.can_return_rows_from_bulk_insert:
-            Receipt.objects.bulk_create(receipts)
-        else:
-            for receipt in receipts:
-                receipt.save(force_insert=True)
-        lines = []
-        for receipt in receipts:
-            own = _new_lines(receipt, self.planned[receipt.member_id])
-            # Rendering right after reads the lines from here rather than from the database.
-            receipt._prefetched_objects_cache = {"lines": own}
-            lines += own
-        ReceiptLine.objects.bulk_create(lines)
-        content_type = ContentType.objects.get_for_model(Receipt)
-        issuer = acting_user(actor)
-        AuditEntry.objects.bulk_create(
-            # As `audit.record(receipt, "receipt.issued", ...)` writes it, one per receipt.
-            AuditEntry(
-                actor=issuer,
-                action="receipt.issued",
-                content_type=content_type,
-                object_id=str(receipt.pk),
-                before={},
-                after=audit.snapshot(receipt, AUDITED_FIELDS),
-                note="",
-            )
-            for receipt in receipts
-        )
-        return receipts
+def _still_covered(old):
+    """An organisation receipt's payments that are still received and in no valid receipt."""
+    return [
+        line.payment
+        for line in old.lines.select_related("payment")
+        if line.payment.status == PaymentStatus.RECEIVED
+        and not ReceiptLine.objects.filter(payment=line.payment, is_valid=True).exists()
+    ]
 
 
 def reissue(old, *, actor):
     """The corrected receipt replacing `old` (already cancelled in this transaction), with the
     donor copied afresh from the member, covering the payments that are still valid."""
-    assert old.status == ReceiptStatus.CANCELLED
+    if old.status != ReceiptStatus.CANCELLED:
+        raise ReceiptError("only a cancelled receipt is replaced")
     member = old.member
     if old.kind == ReceiptKind.ORGANISATION:
-        payments = [
-            line.payment
-            for line in old.lines.select_related("payment")
-            if line.payment.status == PaymentStatus.RECEIVED
-            and not ReceiptLine.objects.filter(payment=line.payment, is_valid=True).exists()
-        ]
-        is_fiscal = member.is_liable_to_corporate_tax
+        payments, is_fiscal = _still_covered(old), member.is_liable_to_corporate_tax
     else:
-        payments = uncovered_payments(member.pk, old.fiscal_year)
-        is_fiscal = True
+        payments, is_fiscal = uncovered_payments(member.pk, old.fiscal_year), True
     if not payments:
         return None
     return _insert_receipt(

@@ -1,21 +1,30 @@
-"""Sending a receipt by email, with its PDF attached."""
+"""Sending a receipt by email, with its PDF attached, and keeping where each email stands.
+
+Each receipt carries its delivery state (`Receipt.email_status`): queued, sent, deferred (a
+temporary failure: tried again), failed (for good: a wrong address, or too many tries), or no
+address. A crash between the mail server's acceptance and the row's update may send an email
+twice: we prefer a second email to none. The sweep sends what a crash or an outage left queued.
+"""
 
 import logging
 import smtplib
 
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from receipts.models import Receipt, ReceiptStatus
-from receipts.services.rendering import stored_pdf
+from receipts.models import EmailStatus, Receipt, ReceiptStatus
+from receipts.services.rendering import ensure_pdf, stored_pdf
 
 logger = logging.getLogger(__name__)
 
-# How `email_error` starts: the sweep tries again after a temporary failure, never after a
-# permanent one (a wrong address: the treasurer fixes the member and resends by reissuing).
-TEMPORARY_MARK = "[temporaire]"
-PERMANENT_MARK = "[définitif]"
+# A temporary failure is tried again (by the task's retries, then by the sweep) this many times
+# in all before the receipt is marked failed for good and shown to the treasurer.
+MAX_ATTEMPTS = 10
+SENDABLE = (EmailStatus.QUEUED, EmailStatus.DEFERRED)
+# How many emails share one connection to the mail server before the rows are marked sent.
+SEND_GROUP = 20
 
 
 class TemporaryEmailError(Exception):
@@ -31,17 +40,41 @@ def is_temporary(exc):
     return isinstance(exc, OSError | ConnectionError)
 
 
-def email_receipt(receipt_id, *, connection=None, receipt=None, sent=None):
-    """Email a valid receipt once to its donor's copied address. Returns True if sent.
+def initial_status(donor_email):
+    """The state a new receipt starts in."""
+    return EmailStatus.QUEUED if donor_email else EmailStatus.NO_ADDRESS
 
-    `emailed_at` is set after the server accepted the message; a failure is kept in
-    `email_error` for the treasurer and the sweep. A crash between the two may send it twice:
-    we prefer a second email to none.
-    """
-    receipt = receipt or Receipt.objects.get(pk=receipt_id)
-    if receipt.emailed_at or not receipt.donor_email or receipt.status != ReceiptStatus.ISSUED:
-        return False
-    data = stored_pdf(receipt)
+
+def _claim(receipt, *, stale_before=None):
+    """Count an attempt on a receipt still to send; False if it is not (sent meanwhile, or, for
+    the sweep, `stale_before` given and tried too recently: a task may be on it)."""
+    now = timezone.now()
+    candidates = Receipt.objects.filter(
+        pk=receipt.pk, status=ReceiptStatus.ISSUED, email_status__in=SENDABLE
+    )
+    if stale_before is not None:
+        candidates = candidates.filter(
+            Q(email_attempted_at__isnull=True) | Q(email_attempted_at__lt=stale_before)
+        )
+    return bool(candidates.update(email_attempts=F("email_attempts") + 1, email_attempted_at=now))
+
+
+def _failure(receipt, exc):
+    """Keep the failure on the receipt; a temporary one stays to send until MAX_ATTEMPTS."""
+    attempts = Receipt.objects.filter(pk=receipt.pk).values_list("email_attempts", flat=True)[0]
+    temporary = is_temporary(exc) and attempts < MAX_ATTEMPTS
+    Receipt.objects.filter(pk=receipt.pk).update(
+        email_status=EmailStatus.DEFERRED if temporary else EmailStatus.FAILED,
+        email_error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+    if temporary:
+        logger.warning("receipt %s: email deferred (%s)", receipt.number, exc)
+    else:
+        logger.error("receipt %s: email failed for good (%s)", receipt.number, exc)
+    return temporary
+
+
+def _message(receipt, connection):
     context = {"receipt": receipt, "beneficiary": receipt.beneficiary}
     message = EmailMessage(
         subject=render_to_string("receipts/email_subject.txt", context).strip(),
@@ -49,48 +82,67 @@ def email_receipt(receipt_id, *, connection=None, receipt=None, sent=None):
         to=[receipt.donor_email],
         connection=connection,
     )
-    message.attach(f"recu-{receipt.number}.pdf", data, "application/pdf")
+    message.attach(f"recu-{receipt.number}.pdf", stored_pdf(receipt), "application/pdf")
+    return message
+
+
+def _mark_sent(receipt_ids):
+    Receipt.objects.filter(pk__in=receipt_ids, email_status__in=SENDABLE).update(
+        email_status=EmailStatus.SENT, emailed_at=timezone.now(), email_error=""
+    )
+
+
+def _send(receipt, connection, *, stale_before=None):
+    """Send one receipt's email; True if the server accepted it. A permanent failure is kept
+    and logged; a temporary one raises TemporaryEmailError (after it is kept)."""
+    if not _claim(receipt, stale_before=stale_before):
+        return False
+    message = _message(receipt, connection)  # a rendering error is a bug: it raises
     try:
         message.send()
     except Exception as exc:
-        temporary = is_temporary(exc)
-        prefix = TEMPORARY_MARK if temporary else PERMANENT_MARK
-        Receipt.objects.filter(pk=receipt.pk).update(
-            email_error=f"{prefix} {type(exc).__name__}: {exc}"[:2000]
-        )
-        if temporary:
+        if _failure(receipt, exc):
             raise TemporaryEmailError(str(exc)) from exc
-        raise
-    if sent is not None:
-        sent.append(receipt.pk)  # the caller marks them in one statement
-    else:
-        Receipt.objects.filter(pk=receipt.pk).update(emailed_at=timezone.now(), email_error="")
+        return False
     return True
 
 
-def email_receipts(receipt_ids):
-    """Email many receipts through one connection to the mail server (the January batch).
+def email_receipt(receipt, *, stale_before=None):
+    """Email a valid receipt, still to send, to its donor's copied address. Returns True if
+    sent. Raises TemporaryEmailError when worth trying again (the task retries)."""
+    if _send(receipt, None, stale_before=stale_before):
+        _mark_sent([receipt.pk])
+        return True
+    return False
 
-    Each receipt's failure is kept on it; the others go on. The sent ones are marked a group at
-    a time (a crash may send a group twice: better than not at all). Raises
-    TemporaryEmailError at the end if any failure was temporary, so that a retry sends what is
-    still unsent."""
+
+def email_receipts(receipts, *, stale_before=None):
+    """Email many receipts through one connection to the mail server (the January batch, the
+    sweep). Each failure is kept on its receipt and the others go on; the sent ones are marked
+    a group at a time. Returns how many were sent; raises TemporaryEmailError at the end if a
+    failure was temporary, so that a retry sends what is still to send."""
     temporary = None
-    receipts = list(Receipt.objects.in_bulk(receipt_ids).values())
+    count = 0
     with get_connection() as connection:
-        for start in range(0, len(receipts), 20):
+        for start in range(0, len(receipts), SEND_GROUP):
             sent = []
             try:
-                for receipt in receipts[start : start + 20]:
+                for receipt in receipts[start : start + SEND_GROUP]:
                     try:
-                        email_receipt(receipt.pk, connection=connection, receipt=receipt, sent=sent)
+                        if _send(receipt, connection, stale_before=stale_before):
+                            sent.append(receipt.pk)
                     except TemporaryEmailError as exc:
                         temporary = exc
-                    except Exception:
-                        logger.exception("emailing receipt %s failed", receipt.pk)
             finally:
-                Receipt.objects.filter(pk__in=sent).update(
-                    emailed_at=timezone.now(), email_error=""
-                )
+                _mark_sent(sent)
+                count += len(sent)
     if temporary is not None:
         raise temporary
+    return count
+
+
+def deliver(receipt):
+    """A newly issued receipt: its PDF rendered and stored, then emailed if it has an address.
+    Returns True if the email went out now."""
+    ensure_pdf(receipt)
+    return email_receipt(receipt)

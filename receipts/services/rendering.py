@@ -15,11 +15,11 @@ import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import get_template
 
-from receipts.models import Receipt, ReceiptKind
+from receipts.models import Receipt, ReceiptKind, private_storage
 from receipts.services.words import euros_in_figures, euros_in_words
 
 STYLESHEET = settings.BASE_DIR / "static" / "css" / "receipts.css"
@@ -151,10 +151,6 @@ def html_to_pdf(html):
 def render_pdf(receipt, *, mark=""):
     """The receipt's PDF bytes; `mark` ("ANNULÉ", "DUPLICATA") is printed across the page."""
     return html_to_pdf(receipt_html(receipt, mark=mark))
-
-
-def private_storage():
-    return storages["private"]
 
 
 def _write_atomically(storage, name, data):

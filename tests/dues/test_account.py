@@ -18,8 +18,8 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def member(member_user):
     member = member_user.member
-    accept_charter(member, Charter.objects.current())
-    accept_privacy_notice(member, PrivacyNotice.objects.current())
+    accept_charter(member, Charter.objects.current(), actor=None)
+    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
     return member
 
 

@@ -15,8 +15,8 @@ def test_member_space_lists_the_organisations_receipt_with_its_link(
 ):
     user = django_user_model.objects.create_user(username="asso", email="asso@example.org")
     member = OrganisationFactory(user=user, email=user.email, name="Les Amis du Quartier")
-    accept_charter(member, Charter.objects.current())
-    accept_privacy_notice(member, PrivacyNotice.objects.current())
+    accept_charter(member, Charter.objects.current(), actor=None)
+    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
     with django_capture_on_commit_callbacks(execute=True):
         record_payment(
             member=member,
@@ -26,6 +26,7 @@ def test_member_space_lists_the_organisations_receipt_with_its_link(
             year=2026,
             cheque_number="5550001",
             bank="La Banque Postale",
+            actor=None,
         )
     receipt = member.receipts.get()
     client.force_login(user)

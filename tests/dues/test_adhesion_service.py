@@ -38,7 +38,11 @@ ORGANISATION = {
 
 def test_an_individual_becomes_member_pledge_and_acceptances(cac):
     result = submit_adhesion(
-        kind=MemberKind.INDIVIDUAL, member_data=PERSON, purpose=Purpose.ADHESION, amount=50
+        kind=MemberKind.INDIVIDUAL,
+        member_data=PERSON,
+        purpose=Purpose.ADHESION,
+        amount=50,
+        actor=None,
     )
     member = result.member
     assert result.member_created
@@ -65,6 +69,7 @@ def test_an_organisation_gets_its_brackets_amount_and_its_correspondents(cac):
             {"name": "Paul Martin", "function": "Président", "email": "paul@example.org"},
             {"name": "Inès Roy", "function": "Trésorière", "phone_mobile": "+33698765432"},
         ],
+        actor=None,
     )
     assert result.pledge.amount == Decimal("100.00")
     assert [c.name for c in result.member.correspondents.all()] == ["Paul Martin", "Inès Roy"]
@@ -72,13 +77,18 @@ def test_an_organisation_gets_its_brackets_amount_and_its_correspondents(cac):
 
 def test_a_known_email_is_reused_case_insensitively_and_the_pledge_not_doubled(cac):
     first = submit_adhesion(
-        kind=MemberKind.INDIVIDUAL, member_data=PERSON, purpose=Purpose.ADHESION, amount=50
+        kind=MemberKind.INDIVIDUAL,
+        member_data=PERSON,
+        purpose=Purpose.ADHESION,
+        amount=50,
+        actor=None,
     )
     again = submit_adhesion(
         kind=MemberKind.INDIVIDUAL,
         member_data={**PERSON, "email": "lea.durand@EXAMPLE.org"},
         purpose=Purpose.ADHESION,
         amount=100,
+        actor=None,
     )
     assert again.member.pk == first.member.pk
     assert not again.member_created
@@ -94,6 +104,7 @@ def test_an_anonymous_form_does_not_rewrite_a_known_members_address(cac):
         member_data={**PERSON, "email": "lea@example.org", "phone_home": "+33140000000"},
         purpose=Purpose.DONATION,
         amount=20,
+        actor=None,
     )
     known.refresh_from_db()
     assert result.member.pk == known.pk
@@ -132,6 +143,7 @@ def test_a_bad_amount_changes_nothing(cac):
                 member_data=PERSON,
                 purpose=Purpose.ADHESION,
                 amount=amount,
+                actor=None,
             )
     assert not Member.objects.exists()
 
@@ -142,6 +154,7 @@ def test_an_organisation_without_budget_nor_amount_is_refused(cac):
             kind=MemberKind.ORGANISATION,
             member_data={**ORGANISATION, "annual_budget": None},
             purpose=Purpose.ADHESION,
+            actor=None,
         )
     assert not Member.objects.exists()
 
@@ -154,15 +167,16 @@ def test_renewal_is_for_next_year_once_this_year_is_paid(cac):
         purpose=Purpose.DONATION,
         amount=35,
         member=member,
+        actor=None,
     )
     assert renewal_year(member) == current_year()
     PaymentFactory(member=member, amount=Decimal("35"))
     assert renewal_year(member) == current_year() + 1
-    pledge = renew(member)
+    pledge = renew(member, actor=None)
     assert (pledge.year, pledge.purpose, pledge.amount, pledge.source) == (
         current_year() + 1,
         Purpose.DONATION,
         Decimal("35.00"),
         PledgeSource.RENEWAL,
     )
-    assert renew(member).pk == pledge.pk
+    assert renew(member, actor=None).pk == pledge.pk

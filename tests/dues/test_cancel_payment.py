@@ -53,7 +53,7 @@ def test_a_cancelled_cheque_can_be_entered_again():
     from dues.services import record_payment
 
     payment = PaymentFactory()
-    cancel_payment(payment, reason="Mauvais membre")
+    cancel_payment(payment, reason="Mauvais membre", actor=None)
     again = record_payment(
         member=payment.member,
         amount=payment.amount,
@@ -62,6 +62,7 @@ def test_a_cancelled_cheque_can_be_entered_again():
         year=payment.year,
         cheque_number=payment.cheque_number,
         bank=payment.bank,
+        actor=None,
     )
     assert again.pk != payment.pk
 
@@ -69,16 +70,16 @@ def test_a_cancelled_cheque_can_be_entered_again():
 def test_cancel_needs_a_reason_and_a_received_payment(cancelled_signals):
     payment = PaymentFactory()
     with pytest.raises(ValidationError, match="motif"):
-        cancel_payment(payment, reason=" ")
-    cancel_payment(payment, reason="Doublon")
+        cancel_payment(payment, reason=" ", actor=None)
+    cancel_payment(payment, reason="Doublon", actor=None)
     with pytest.raises(ValidationError, match="Seul un paiement reçu"):
-        cancel_payment(payment, reason="encore")
+        cancel_payment(payment, reason="encore", actor=None)
 
 
 def test_cancel_takes_the_cheque_off_a_slip_not_yet_deposited():
     payment, other = PaymentFactory(), PaymentFactory()
-    slip = create_slip([payment, other])
-    cancel_payment(payment, reason="Erreur de saisie")
+    slip = create_slip([payment, other], actor=None)
+    cancel_payment(payment, reason="Erreur de saisie", actor=None)
     payment.refresh_from_db()
     assert payment.deposit_slip is None
     assert list(slip.payments.all()) == [other]
@@ -89,9 +90,9 @@ def test_once_deposited_a_cheque_can_be_neither_undone_nor_corrected(staff_user)
     slip = create_slip([payment], actor=staff_user)
     mark_deposited(slip, actor=staff_user)
     with pytest.raises(PaymentLocked, match="remis en banque"):
-        cancel_payment(payment, reason="Erreur de saisie")
+        cancel_payment(payment, reason="Erreur de saisie", actor=None)
     with pytest.raises(PaymentLocked):
-        update_cheque_details(payment, cheque_number="222")
+        update_cheque_details(payment, cheque_number="222", actor=None)
     payment.refresh_from_db()
     assert (payment.status, payment.cheque_number) == (PaymentStatus.RECEIVED, "111")
     assert payment.is_locked
@@ -112,6 +113,6 @@ def test_correcting_into_an_existing_cheque_is_refused():
     PaymentFactory(member=member, cheque_number="111", bank="CIC")
     other = PaymentFactory(member=member, cheque_number="112", bank="CIC")
     with pytest.raises(DuplicatePayment, match="déjà enregistré pour Lucie Aubrac"):
-        update_cheque_details(other, cheque_number="111")
+        update_cheque_details(other, cheque_number="111", actor=None)
     other.refresh_from_db()
     assert other.cheque_number == "112"

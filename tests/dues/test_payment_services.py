@@ -26,6 +26,7 @@ def cheque(member, **overrides):
         "cheque_number": "1234567",
         "bank": "La Banque Postale",
         "drawer": "",
+        "actor": None,
     }
     values.update(overrides)
     return record_payment(**values)
@@ -145,10 +146,10 @@ def test_reject_marks_the_payment_and_tells_receipts(
     entry = AuditEntry.objects.get(object_id=str(payment.pk), action="payment.rejected")
     assert (entry.before["status"], entry.after["status"]) == ("received", "rejected")
     with pytest.raises(ValidationError, match="Seul un paiement reçu"):
-        reject_payment(payment, reason="encore")
+        reject_payment(payment, reason="encore", actor=None)
 
 
 def test_reject_needs_a_reason():
     payment = cheque(IndividualFactory())
     with pytest.raises(ValidationError, match="motif"):
-        reject_payment(payment, reason="  ")
+        reject_payment(payment, reason="  ", actor=None)

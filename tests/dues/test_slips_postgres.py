@@ -36,7 +36,7 @@ def at_once(calls):
 
 def test_two_desks_slipping_the_same_cheques(cac):
     cheques = [PaymentFactory() for _ in range(3)]
-    outcomes = at_once([lambda: create_slip(cheques) for _ in range(4)])
+    outcomes = at_once([lambda: create_slip(cheques, actor=None) for _ in range(4)])
     slips = [o for o in outcomes if isinstance(o, DepositSlip)]
     assert len(slips) == 1
     assert all(isinstance(o, ValidationError) for o in outcomes if o not in slips)
@@ -45,7 +45,7 @@ def test_two_desks_slipping_the_same_cheques(cac):
 
 def test_slip_numbers_have_no_gap_under_concurrency(cac):
     cheques = [PaymentFactory() for _ in range(6)]
-    outcomes = at_once([lambda c=c: create_slip([c]) for c in cheques])
+    outcomes = at_once([lambda c=c: create_slip([c], actor=None) for c in cheques])
     year = timezone.localdate().year
     numbers = sorted(o.number for o in outcomes)
     assert numbers == [f"BR-{year}-{n:03d}" for n in range(1, 7)]
@@ -54,11 +54,11 @@ def test_slip_numbers_have_no_gap_under_concurrency(cac):
 def test_undo_and_deposit_at_once_never_change_a_deposited_cheque(cac):
     for _ in range(5):
         cheque, other = PaymentFactory(), PaymentFactory()
-        slip = create_slip([cheque, other])
+        slip = create_slip([cheque, other], actor=None)
         undo, _deposit = at_once(
             [
-                lambda cheque=cheque: cancel_payment(cheque, reason="Erreur de saisie"),
-                lambda slip=slip: mark_deposited(slip),
+                lambda cheque=cheque: cancel_payment(cheque, reason="Erreur de saisie", actor=None),
+                lambda slip=slip: mark_deposited(slip, actor=None),
             ]
         )
         cheque.refresh_from_db()

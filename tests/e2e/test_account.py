@@ -23,8 +23,8 @@ def test_a_member_logs_in_and_renews(page, cac, django_user_model):
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     member = OrganisationFactory(email=user.email, name="Les Amis du Quartier", user=user)
-    accept_charter(member, Charter.objects.current())
-    accept_privacy_notice(member, PrivacyNotice.objects.current())
+    accept_charter(member, Charter.objects.current(), actor=None)
+    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
     pledge = PledgeFactory(member=member, year=year, amount=Decimal("200"))
     PaymentFactory(member=member, pledge=pledge, year=year, amount=Decimal("200"))
 

@@ -21,7 +21,7 @@ def rows(cac, member_user):
     PaymentFactory(member=member, year=2025)
     CorrespondentFactory()
     DepositSlipFactory()
-    receipt, _ = issue_annual_receipt(member.pk, 2025)
+    receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     return receipt
 
 

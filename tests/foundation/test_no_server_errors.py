@@ -62,7 +62,7 @@ def project_urls():
 def objects(cac, member_user):
     member = member_user.member
     payment = PaymentFactory(member=member, year=2025)
-    receipt, _ = issue_annual_receipt(member.pk, 2025)
+    receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     slip = DepositSlipFactory()
     return {
         "<int:pk>": str(payment.pk),

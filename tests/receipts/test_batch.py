@@ -8,8 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from receipts.models import AnnualBatch, Receipt
-from receipts.services import batch as batch_service
-from receipts.services import issue_annual_receipts, issue_organisation_receipt, rendering
+from receipts.services import annual, issue_annual_receipts, issue_organisation_receipt, rendering
 from tests.factories import IndividualFactory
 from tests.receipts.conftest import LAST_YEAR, pay
 
@@ -34,7 +33,7 @@ def test_one_summary_per_individual_with_progress(
     donors, organisation, treasurer_user, settings, django_capture_on_commit_callbacks
 ):
     settings.CELERY_BATCH_CHUNK_SIZE = 3
-    issue_organisation_receipt(pay(organisation, "100").pk)
+    issue_organisation_receipt(pay(organisation, "100").pk, actor=None)
     bounced = pay(donors[0], "500")
     bounced.status, bounced.status_reason = "rejected", "sans provision"
     bounced.save()
@@ -51,13 +50,13 @@ def test_one_summary_per_individual_with_progress(
 
 def test_running_it_again_only_fills_what_is_missing(donors, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        issue_annual_receipts(LAST_YEAR)
+        issue_annual_receipts(LAST_YEAR, actor=None)
     first = set(Receipt.objects.values_list("number", flat=True))
     newcomer = IndividualFactory()
     pay(newcomer, "10")
     with django_capture_on_commit_callbacks(execute=True):
-        batch = issue_annual_receipts(LAST_YEAR)
-    assert batch.total == 1
+        batch = issue_annual_receipts(LAST_YEAR, actor=None)
+    assert (batch.queued, batch.total) == (1, 8), "one to issue, of eight who need one"
     assert Receipt.objects.filter(member=newcomer).count() == 1
     assert set(Receipt.objects.values_list("number", flat=True)) > first
     assert Receipt.objects.count() == 8
@@ -65,11 +64,11 @@ def test_running_it_again_only_fills_what_is_missing(donors, django_capture_on_c
 
 def test_late_payment_reissues_the_summary(donors, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        issue_annual_receipts(LAST_YEAR)
+        issue_annual_receipts(LAST_YEAR, actor=None)
     old = Receipt.objects.get(member=donors[0])
     pay(donors[0], "25", on=datetime.date(LAST_YEAR, 12, 30))
     with django_capture_on_commit_callbacks(execute=True):
-        issue_annual_receipts(LAST_YEAR)
+        issue_annual_receipts(LAST_YEAR, actor=None)
     old.refresh_from_db()
     new = Receipt.objects.valid().get(member=donors[0])
     assert old.status == "cancelled" and new.replaces == old
@@ -96,14 +95,11 @@ def dies_on_the_fourth_call(real):
 def test_crash_in_the_middle_then_run_again(
     donors, stage, monkeypatch, django_capture_on_commit_callbacks
 ):
-    if stage == "issuing":
-        target = (batch_service, "complete_annual_receipt")
-    else:
-        target = (rendering, "render_pdf")
+    target = (annual, "build_receipt") if stage == "issuing" else (rendering, "render_pdf")
     real = getattr(*target)
     monkeypatch.setattr(*target, dies_on_the_fourth_call(real))
     with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
-        issue_annual_receipts(LAST_YEAR)
+        issue_annual_receipts(LAST_YEAR, actor=None)
     assert AnnualBatch.objects.get().status == "running"
     if stage == "issuing":
         assert Receipt.objects.count() == 0, "the group in flight is rolled back, numbers too"
@@ -113,7 +109,7 @@ def test_crash_in_the_middle_then_run_again(
 
     monkeypatch.setattr(*target, real)
     with django_capture_on_commit_callbacks(execute=True):
-        batch = issue_annual_receipts(LAST_YEAR)
+        batch = issue_annual_receipts(LAST_YEAR, actor=None)
     batch.refresh_from_db()
     assert batch.status == "done"
     for person in donors:
@@ -125,16 +121,16 @@ def test_crash_in_the_middle_then_run_again(
 def test_a_failing_member_is_counted_and_the_others_go_on(
     donors, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real = batch_service.complete_annual_receipt
+    real = annual.build_receipt
 
-    def fails_for_one(member_id, *args, **kwargs):
-        if member_id == donors[2].pk:
+    def fails_for_one(*, member, **kwargs):
+        if member.pk == donors[2].pk:
             raise ValueError("adresse illisible")
-        return real(member_id, *args, **kwargs)
+        return real(member=member, **kwargs)
 
-    monkeypatch.setattr(batch_service, "complete_annual_receipt", fails_for_one)
+    monkeypatch.setattr(annual, "build_receipt", fails_for_one)
     with django_capture_on_commit_callbacks(execute=True):
-        batch = issue_annual_receipts(LAST_YEAR)
+        batch = issue_annual_receipts(LAST_YEAR, actor=None)
     batch.refresh_from_db()
     assert (batch.done, batch.failed, batch.status) == (6, 1, "done")
     assert "adresse illisible" in batch.last_error

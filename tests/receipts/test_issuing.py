@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from dues.services import record_payment
 from members.models import AuditEntry
 from receipts.models import Receipt, ReceiptLine
-from receipts.services import issue_annual_receipt, issue_organisation_receipt
+from receipts.services import Outcome, issue_annual_receipt, issue_organisation_receipt
 from receipts.services.numbering import take_receipt_number
 from tests.receipts.conftest import LAST_YEAR, pay, pdf_text
 
@@ -26,7 +26,7 @@ def record_cheque(member, amount="120.50", **extra):
         year=datetime.date.today().year,
         cheque_number=extra.pop("cheque_number", "7000001"),
         bank="La Banque Postale",
-        **extra,
+        **{"actor": None, **extra},
     )
 
 
@@ -59,14 +59,14 @@ def test_individual_payment_waits_for_the_january_batch(donor, django_capture_on
 
 def test_issuing_twice_gives_the_same_receipt(cac, organisation):
     payment = pay(organisation, "50")
-    first = issue_organisation_receipt(payment.pk)
-    assert issue_organisation_receipt(payment.pk) == first
+    first = issue_organisation_receipt(payment.pk, actor=None)
+    assert issue_organisation_receipt(payment.pk, actor=None) == first
     assert Receipt.objects.count() == 1
 
 
 def test_database_refuses_a_payment_in_two_valid_receipts(cac, organisation):
     payment = pay(organisation, "50")
-    receipt = issue_organisation_receipt(payment.pk)
+    receipt = issue_organisation_receipt(payment.pk, actor=None)
     with pytest.raises(IntegrityError), transaction.atomic():
         ReceiptLine.objects.create(
             receipt=receipt,
@@ -79,11 +79,11 @@ def test_database_refuses_a_payment_in_two_valid_receipts(cac, organisation):
 
 def test_numbers_follow_the_year_of_issue_without_gap_after_a_rollback(cac, organisation):
     year = datetime.date.today().year
-    first = issue_organisation_receipt(pay(organisation, "10").pk)
+    first = issue_organisation_receipt(pay(organisation, "10").pk, actor=None)
     with pytest.raises(RuntimeError), transaction.atomic():
         take_receipt_number(datetime.date.today())
         raise RuntimeError("the insert failed after the number was taken")
-    second = issue_organisation_receipt(pay(organisation, "20").pk)
+    second = issue_organisation_receipt(pay(organisation, "20").pk, actor=None)
     assert [first.number, second.number] == [f"{year}-00001", f"{year}-00002"]
 
 
@@ -94,10 +94,10 @@ def test_annual_receipt_covers_only_received_payments_of_the_year(cac, donor):
     bounced = pay(donor, "1000")
     bounced.status, bounced.status_reason = "rejected", "sans provision"
     bounced.save()
-    receipt, created = issue_annual_receipt(donor.pk, LAST_YEAR)
-    assert created and receipt.amount == Decimal("50.00")
+    receipt, created = issue_annual_receipt(donor.pk, LAST_YEAR, actor=None)
+    assert created == Outcome.CREATED and receipt.amount == Decimal("50.00")
     assert [line.amount for line in receipt.lines.all()] == [Decimal("30"), Decimal("20")]
-    assert issue_annual_receipt(donor.pk, LAST_YEAR) == (receipt, False)
+    assert issue_annual_receipt(donor.pk, LAST_YEAR, actor=None) == (receipt, Outcome.EXISTING)
 
 
 def test_fiscal_receipt_needs_the_collectives_registration_number(cac, company):
@@ -106,5 +106,5 @@ def test_fiscal_receipt_needs_the_collectives_registration_number(cac, company):
     cac.rna = cac.siren = ""
     cac.save()
     with pytest.raises(ReceiptError, match="RNA ou SIREN"):
-        issue_organisation_receipt(pay(company, "50").pk)
+        issue_organisation_receipt(pay(company, "50").pk, actor=None)
     assert not Receipt.objects.exists()

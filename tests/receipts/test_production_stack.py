@@ -60,9 +60,9 @@ def test_concurrent_issuers_take_each_number_once(cac):
         pay(person, "25")
     calls = []
     for payment in payments:  # each payment asked twice at once: a double message
-        calls += [lambda p=payment.pk: issue_organisation_receipt(p)] * 2
+        calls += [lambda p=payment.pk: issue_organisation_receipt(p, actor=None)] * 2
     for person in people:
-        calls += [lambda m=person.pk: issue_annual_receipt(m, LAST_YEAR)[0]] * 2
+        calls += [lambda m=person.pk: issue_annual_receipt(m, LAST_YEAR, actor=None)[0]] * 2
     results = run_at_once(calls)
 
     assert Receipt.objects.count() == len(payments) + len(people)
@@ -201,7 +201,7 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
         pay(person, "15")
 
     first = workers.start()
-    issue_annual_receipts(LAST_YEAR)
+    issue_annual_receipts(LAST_YEAR, actor=None)
     wait_for(lambda: Receipt.objects.count() >= 3, first, timeout=60)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
@@ -209,7 +209,7 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
     assert issued_before_the_kill < len(people), "killed in the middle, not after the end"
 
     second = workers.start()
-    batch = issue_annual_receipts(LAST_YEAR)
+    batch = issue_annual_receipts(LAST_YEAR, actor=None)
     assert batch.total == len(people) - issued_before_the_kill
     wait_for(
         lambda: AnnualBatch.objects.get(pk=batch.pk).status == AnnualBatch.Status.DONE,

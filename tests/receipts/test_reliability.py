@@ -15,8 +15,9 @@ from dues.models import Payment
 from dues.services import record_payment
 from receipts import tasks
 from receipts.models import AnnualBatch, Receipt
-from receipts.services import issue_organisation_receipt, sweep
+from receipts.services import issue_organisation_receipt
 from receipts.services.mailing import is_temporary
+from receipts.services.sweep import sweep
 from tests.receipts.conftest import pay
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_broker_down_the_cheque_is_recorded_and_the_sweep_issues_the_receipt(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.issue_organisation_receipt_task, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.issue_organisation_receipt, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         payment = record_payment(
             member=company,
@@ -45,7 +46,7 @@ def test_broker_down_the_cheque_is_recorded_and_the_sweep_issues_the_receipt(
         )
     assert Payment.objects.filter(pk=payment.pk, status="received").exists()
     assert not Receipt.objects.exists()
-    assert "the sweep will catch up" in caplog.text
+    assert "left to the sweep" in caplog.text
 
     assert sweep(now=later(0))["issued"] == 0, "the on-commit task gets its minute first"
     counts = sweep(now=later(2))
@@ -58,14 +59,14 @@ def test_broker_down_the_cheque_is_recorded_and_the_sweep_issues_the_receipt(
 def test_sweep_leaves_a_receipt_cancelled_without_reissue_alone(cac, organisation):
     from receipts.services import cancel_receipt
 
-    receipt = issue_organisation_receipt(pay(organisation, "50").pk)
-    cancel_receipt(receipt, reason="Don déjà reçu par ailleurs", reissue=False)
+    receipt = issue_organisation_receipt(pay(organisation, "50").pk, actor=None)
+    cancel_receipt(receipt, reason="Don déjà reçu par ailleurs", reissue=False, actor=None)
     assert sweep(now=later(2))["issued"] == 0
     assert not Receipt.objects.valid().exists()
 
 
 def test_sweep_renders_missing_pdfs_and_sends_unsent_emails(cac, organisation):
-    receipt = issue_organisation_receipt(pay(organisation, "50").pk)
+    receipt = issue_organisation_receipt(pay(organisation, "50").pk, actor=None)
     assert not receipt.pdf
     counts = sweep(now=later(45))
     receipt.refresh_from_db()
@@ -77,7 +78,7 @@ def test_sweep_renders_missing_pdfs_and_sends_unsent_emails(cac, organisation):
 
 def test_sweep_withdraws_a_bounced_payment_from_its_receipt(cac, organisation):
     payment = pay(organisation, "50")
-    receipt = issue_organisation_receipt(payment.pk)
+    receipt = issue_organisation_receipt(payment.pk, actor=None)
     Payment.objects.filter(pk=payment.pk).update(status="rejected", status_reason="sans provision")
     assert sweep(now=later(2))["withdrawn"] == 1
     receipt.refresh_from_db()
@@ -85,26 +86,44 @@ def test_sweep_withdraws_a_bounced_payment_from_its_receipt(cac, organisation):
 
 
 def test_email_failure_is_kept_and_only_temporary_ones_are_retried(cac, organisation, monkeypatch):
-    receipt = issue_organisation_receipt(pay(organisation, "50").pk)
-    monkeypatch.setattr(tasks.email_receipt_task, "max_retries", 0)
+    receipt = issue_organisation_receipt(pay(organisation, "50").pk, actor=None)
 
     def refused(self, *args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"lac@example.org": (550, b"no such user")})
 
     monkeypatch.setattr(mail.EmailMessage, "send", refused)
-    result = tasks.email_receipt_task.apply(args=[receipt.pk])
-    assert isinstance(result.result, smtplib.SMTPRecipientsRefused)
+    result = tasks.deliver_receipt.apply(args=[receipt.pk])
+    assert result.successful(), "a wrong address is kept, not a task to retry"
     receipt.refresh_from_db()
-    assert receipt.email_error.startswith("[définitif] SMTPRecipientsRefused")
+    assert receipt.email_status == "failed"
+    assert receipt.email_error.startswith("SMTPRecipientsRefused")
     assert receipt.emailed_at is None
     assert sweep(now=later(45))["emailed"] == 0, "a wrong address is not retried for ever"
+
+    def disconnected(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    other = issue_organisation_receipt(pay(organisation, "60").pk, actor=None)
+    monkeypatch.setattr(mail.EmailMessage, "send", disconnected)
+    monkeypatch.setattr(tasks.deliver_receipt, "max_retries", 0)
+    with pytest.raises(tasks.mailing.TemporaryEmailError):
+        tasks.deliver_receipt.apply(args=[other.pk])
+    other.refresh_from_db()
+    assert (other.email_status, other.email_attempts) == ("deferred", 1)
+    monkeypatch.undo()
+    assert sweep(now=later(45))["emailed"] == 1, "the sweep sends it once the server is back"
+    other.refresh_from_db()
+    assert other.email_status == "sent" and other.email_error == ""
 
     assert is_temporary(smtplib.SMTPServerDisconnected("gone"))
     assert is_temporary(smtplib.SMTPResponseException(451, b"try later"))
     assert is_temporary(ConnectionRefusedError())
     assert not is_temporary(smtplib.SMTPResponseException(554, b"rejected"))
     assert not is_temporary(ValueError())
-    assert tasks.email_receipt_task.autoretry_for == (tasks.mailing.TemporaryEmailError,)
+    assert tasks.deliver_receipt.autoretry_for == (
+        tasks.mailing.TemporaryEmailError,
+        *tasks.STORAGE_ERRORS,
+    )
 
 
 def test_beat_schedule():
@@ -121,7 +140,7 @@ def test_beat_schedule():
 def test_beat_batch_takes_the_previous_year(cac, monkeypatch):
     seen = []
 
-    def issue_annual_receipts(year):
+    def issue_annual_receipts(year, *, actor):
         seen.append(year)
         return AnnualBatch(pk=1, fiscal_year=year)
 
@@ -132,9 +151,10 @@ def test_beat_batch_takes_the_previous_year(cac, monkeypatch):
 
 def test_tasks_are_acknowledged_late():
     for task in (
-        tasks.issue_organisation_receipt_task,
+        tasks.issue_organisation_receipt,
         tasks.issue_annual_chunk,
-        tasks.email_receipt_task,
+        tasks.email_receipts,
+        tasks.deliver_receipt,
         tasks.sweep_receipts,
     ):
         assert task.acks_late
@@ -149,7 +169,7 @@ def test_the_sweep_task_as_beat_runs_it_issues_what_the_broker_outage_left(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.issue_organisation_receipt_task, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.issue_organisation_receipt, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         payment = record_payment(
             member=company,

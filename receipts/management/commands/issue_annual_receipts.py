@@ -19,18 +19,19 @@ class Command(BaseCommand):
     def handle(self, year, no_wait=False, timeout=3600, **options):
         if not 2000 <= year <= 2100:
             raise CommandError(f"{year} is not a plausible year")
-        batch = issue_annual_receipts(year)
-        self.stdout.write(f"batch {year}: {batch.total} receipt(s) to issue")
+        batch = issue_annual_receipts(year, actor=None)
+        self.stdout.write(f"batch {year}: {batch.queued} receipt(s) to issue")
         if no_wait:
             return
         deadline = time.monotonic() + timeout
         last = None
         while True:
             batch = AnnualBatch.objects.get(pk=batch.pk)
-            state = (batch.done, batch.failed, batch.status)
+            done = batch.done
+            state = (done, batch.failed, batch.status)
             if state != last:
                 self.stdout.write(
-                    f"{batch.done}/{batch.total} issued, {batch.failed} failed ({batch.percent} %)"
+                    f"{done}/{batch.total} issued, {batch.failed} failed ({batch.percent(done)} %)"
                 )
                 last = state
             if batch.status == AnnualBatch.Status.DONE:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac_portal import tasking
 from charter.templatetags.money import format_euros
 from dues.campaign import current_year
 from dues.forms_desk import ChequeDetailsForm, PaymentEntryForm, ReasonForm
@@ -123,6 +124,19 @@ def member_search(request):
     return JsonResponse({"results": results})
 
 
+def warn_if_undelivered(request, undelivered):
+    """The payment is saved, but what follows it (a receipt) could not be handed to the
+    workers: say so, and that nothing needs doing (the sweep sends it once the queue is back)."""
+    if undelivered:
+        messages.warning(
+            request,
+            _(
+                "La file de traitement est momentanément injoignable : le reçu sera émis et "
+                "envoyé automatiquement dès son retour. Rien à refaire."
+            ),
+        )
+
+
 def _remember(request, payment):
     recent = [pk for pk in request.session.get(RECENT_KEY, []) if pk != payment.pk]
     request.session[RECENT_KEY] = [payment.pk, *recent][:RECENT_LENGTH]
@@ -145,17 +159,18 @@ def desk(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                payment = record_payment(
-                    member=data["member"],
-                    amount=data["amount"],
-                    method=data["method"],
-                    received_on=data["received_on"],
-                    year=data["year"],
-                    cheque_number=data["cheque_number"],
-                    bank=data["bank"],
-                    drawer=data["drawer"],
-                    actor=request.user,
-                )
+                with tasking.watch() as undelivered:
+                    payment = record_payment(
+                        member=data["member"],
+                        amount=data["amount"],
+                        method=data["method"],
+                        received_on=data["received_on"],
+                        year=data["year"],
+                        cheque_number=data["cheque_number"],
+                        bank=data["bank"],
+                        drawer=data["drawer"],
+                        actor=request.user,
+                    )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -169,6 +184,7 @@ def desk(request):
                         "member": payment.member,
                     },
                 )
+                warn_if_undelivered(request, undelivered)
                 return redirect("dues:desk")
     else:
         form = PaymentEntryForm()
@@ -232,11 +248,13 @@ def _reason_action(request, pk, *, service, template, initial, success, default_
     form = ReasonForm(request.POST or None, initial={"reason": initial})
     if request.method == "POST" and form.is_valid():
         try:
-            service(payment, reason=form.cleaned_data["reason"], actor=request.user)
+            with tasking.watch() as undelivered:
+                service(payment, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, success % {"payment": payment})
+            warn_if_undelivered(request, undelivered)
             return redirect(_next_url(request, default_next(payment)))
     return render(
         request,

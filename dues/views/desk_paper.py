@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cac_portal import tasking
 from charter.models import Charter
 from dues.forms_desk import PaperForm
 from dues.services.payments import record_paper_adhesion
-from dues.views.desk import _remember, desk_required
+from dues.views.desk import _remember, desk_required, warn_if_undelivered
 from members.forms import CorrespondentFormSet, IndividualForm, OrganisationForm
 from members.models import MemberKind
 
@@ -61,21 +62,22 @@ def paper_form(request):
         kind = form.cleaned_data["kind"]
         member_form = forms["organisation" if kind == MemberKind.ORGANISATION else "individual"]
         try:
-            result, payment = record_paper_adhesion(
-                kind=kind,
-                member_data=member_form.contact_data(),
-                correspondents=(
-                    forms["correspondents"].correspondents()
-                    if kind == MemberKind.ORGANISATION
-                    else ()
-                ),
-                purpose=form.cleaned_data["purpose"],
-                amount=form.cleaned_data["amount"],
-                signed_on=form.cleaned_data["signed_on"],
-                year=form.cleaned_data["year"],
-                payment=form.payment(),
-                actor=request.user,
-            )
+            with tasking.watch() as undelivered:
+                result, payment = record_paper_adhesion(
+                    kind=kind,
+                    member_data=member_form.contact_data(),
+                    correspondents=(
+                        forms["correspondents"].correspondents()
+                        if kind == MemberKind.ORGANISATION
+                        else ()
+                    ),
+                    purpose=form.cleaned_data["purpose"],
+                    amount=form.cleaned_data["amount"],
+                    signed_on=form.cleaned_data["signed_on"],
+                    year=form.cleaned_data["year"],
+                    payment=form.payment(),
+                    actor=request.user,
+                )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -90,6 +92,7 @@ def paper_form(request):
                 )
                 % {"member": result.member},
             )
+            warn_if_undelivered(request, undelivered)
             return redirect("dues:paper_form")
     return _render(request, forms, show_errors=request.method == "POST")
 

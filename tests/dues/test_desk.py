@@ -171,3 +171,30 @@ def test_received_on_and_year_can_be_changed(staff_client, lucie):
     payment = Payment.objects.get()
     assert payment.received_on == datetime.date(2025, 12, 30)
     assert payment.year == current_year() + 1
+
+
+# As in production, the service's transaction commits (and its tasks are queued) inside the
+# request: a transactional test, not one wrapped in a transaction that never commits.
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_says_the_receipt_will_follow_when_the_queue_is_unreachable(
+    staff_client, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from receipts import tasks
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    network = OrganisationFactory(name="Réseau des écoles")
+    monkeypatch.setattr(tasks.issue_organisation_receipt, "apply_async", unreachable)
+    response = staff_client.post(reverse("dues:desk"), entry(network), follow=True)
+    page = response.content.decode()
+    assert "Enregistré" in page and Payment.objects.filter(member=network).exists()
+    assert "le reçu sera émis et envoyé automatiquement dès son retour" in page
+
+    monkeypatch.undo()
+    response = staff_client.post(
+        reverse("dues:desk"), entry(network, cheque_number="7654321"), follow=True
+    )
+    assert "injoignable" not in response.content.decode(), "no word when all went well"

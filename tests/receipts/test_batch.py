@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from members.models import AuditEntry
 from receipts.models import AnnualBatch, Receipt
 from receipts.services import annual, issue_annual_receipts, issue_organisation_receipt, rendering
 from tests.factories import IndividualFactory
@@ -149,3 +151,51 @@ def test_command_prints_progress(donors):
     text = out.getvalue()
     assert f"batch {LAST_YEAR}: 7 receipt(s) to issue" in text
     assert "7/7 issued, 0 failed (100 %)" in text
+
+
+def test_progress_is_read_from_the_receipts_and_never_goes_back_on_a_rerun(
+    donors, monkeypatch, django_capture_on_commit_callbacks
+):
+    real = rendering.render_pdf
+    monkeypatch.setattr(rendering, "render_pdf", dies_on_the_fourth_call(real))
+    with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
+        issue_annual_receipts(LAST_YEAR, actor=None)
+    batch = AnnualBatch.objects.get()
+    assert (batch.done, batch.total, batch.status) == (7, 7, "running"), "issued, not rendered"
+    seen = [batch.done]
+
+    monkeypatch.setattr(rendering, "render_pdf", real)
+    newcomer = IndividualFactory()
+    pay(newcomer, "10")
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issue_annual_receipts(LAST_YEAR, actor=None)
+        seen.append(AnnualBatch.objects.get().done)
+    batch.refresh_from_db()
+    seen.append(batch.done)
+    assert seen == sorted(seen) and seen[-1] == 8, f"never backwards: {seen}"
+    assert (batch.total, batch.status, batch.percent()) == (8, "done", 100)
+
+
+def test_the_sweep_resumes_a_batch_whose_worker_died(
+    donors, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from receipts import tasks
+
+    settings.RECEIPTS_BATCH_STALL_SECONDS = 600
+    monkeypatch.setattr(tasks.issue_annual_chunk, "apply_async", lambda args: None)  # lost
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_annual_receipts(LAST_YEAR, actor=None)
+    assert AnnualBatch.objects.get().status == "running"
+    assert not Receipt.objects.exists()
+    monkeypatch.undo()
+
+    from receipts.services.sweep import sweep
+
+    soon = timezone.now() + datetime.timedelta(seconds=60)
+    assert sweep(now=soon)["resumed"] == 0, "still within the stall delay"
+    later = timezone.now() + datetime.timedelta(seconds=601)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep(now=later)["resumed"] == 1
+    batch = AnnualBatch.objects.get()
+    assert (batch.status, batch.done, batch.total) == ("done", 7, 7)
+    assert AuditEntry.objects.filter(action="batch.resumed", actor=None).count() == 1

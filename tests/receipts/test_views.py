@@ -170,3 +170,37 @@ def test_export_receipts_command(receipt, capsys):
     out = capsys.readouterr().out
     assert "numéro;date;donateur;montant;état;remplace" in out
     assert receipt.number in out and "Anne Adhérente" in out
+
+
+def test_one_open_report_per_receipt_then_a_new_one_once_it_is_answered(
+    client, receipt, member_user, treasurer_user
+):
+    url = f"/recus/{receipt.code}/signaler/"
+    client.force_login(member_user)
+    for _ in range(5):
+        response = client.post(url, {"message": "Mon prénom est Anne", "next": "/compte/"})
+        assert response.status_code == 302
+    assert ErrorReport.objects.count() == 1, "a flood of reports cannot bury the treasurer"
+    page = client.get("/compte/", follow=True).content.decode()
+    assert "Vous avez déjà signalé une erreur sur ce reçu" in page
+
+    client.force_login(treasurer_user)
+    report = ErrorReport.objects.get()
+    client.post(f"/tresorerie/erreurs/{report.pk}/traitee/")
+    report.refresh_from_db()
+    assert report.resolved_at is not None and report.resolved_by == treasurer_user
+    client.force_login(member_user)
+    client.post(url, {"message": "Toujours faux", "next": "/compte/"})
+    assert ErrorReport.objects.filter(resolved_at__isnull=True).count() == 1
+    assert AuditEntry.objects.filter(action="receipt.error_reported").count() == 2
+    assert AuditEntry.objects.filter(action="receipt.report_resolved").count() == 1
+
+
+def test_cancelling_answers_the_reports_in_the_same_transaction(receipt, member_user):
+    from receipts.services import cancel_receipt
+    from receipts.services.reports import report_error
+
+    report = report_error(receipt, message="Adresse fausse", actor=member_user)
+    cancel_receipt(receipt, reason="Adresse corrigée", actor=None)
+    report.refresh_from_db()
+    assert report.resolved_at == Receipt.objects.get(pk=receipt.pk).cancelled_at

@@ -151,6 +151,8 @@ if not CELERY_BROKER_URL:
 # settings make them raise in the call that queued them.
 CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_BATCH_CHUNK_SIZE = env_int("CELERY_BATCH_CHUNK_SIZE", 100)
+# The queue tasks go to and workers read: two portals (or a test run) can share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # The periodic sweep (receipts.tasks.sweep_receipts): how long the on-commit task gets before
 # the sweep does its work; how long an email may wait in the broker before the sweep sends it;
 # how long a January batch may go without progress before the sweep resumes it.

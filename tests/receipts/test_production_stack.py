@@ -1,8 +1,11 @@
 """On the production stack: concurrent issuers on PostgreSQL, a real Celery worker on Redis."""
 
+import contextlib
 import datetime
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from cac_portal.celery import app as celery_app
 from dues.services import record_payment
@@ -84,7 +88,7 @@ def broker_url():
 class Workers:
     """Real worker processes on a queue of their own, on the test database and media folder."""
 
-    def __init__(self, broker_url, email_dir):
+    def __init__(self, broker_url, email_dir, **env):
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         db = settings.DATABASES["default"]
         self.env = {
@@ -97,8 +101,12 @@ class Workers:
             "EMAIL_URL": f"file://{email_dir}",
             "CELERY_BROKER_URL": broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "0",
+            # What the workers queue themselves (the sweep, a batch) stays on the test's queue.
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            **env,
         }
         self.processes = []
+        self.email_dir = email_dir
 
     def start(self):
         process = subprocess.Popen(
@@ -210,7 +218,8 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
 
     second = workers.start()
     batch = issue_annual_receipts(LAST_YEAR, actor=None)
-    assert batch.total == len(people) - issued_before_the_kill
+    assert batch.queued == len(people) - issued_before_the_kill
+    assert batch.total == len(people), "the progress counts every summary of the year"
     wait_for(
         lambda: AnnualBatch.objects.get(pk=batch.pk).status == AnnualBatch.Status.DONE,
         second,
@@ -221,3 +230,187 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
     assert_continuous(Receipt.objects.values_list("number", flat=True))
     # The receipt whose rendering the kill interrupted is rendered by the second run.
     wait_for(lambda: not Receipt.objects.filter(pdf="").exists(), second, timeout=30)
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port: stopped and started again, it is the
+    broker outage, without touching the machine's Redis."""
+
+    def __init__(self, tmp_path):
+        server = shutil.which("redis-server")
+        if server is None:
+            pytest.fail("the broker-outage test needs redis-server (the machine's Redis)")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.command = [server, "--port", str(self.port), "--bind", "127.0.0.1"]
+        self.command += ["--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.1)
+        pytest.fail("the private redis-server did not start")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def web_side_broker(url):
+    """Point this process's Celery app (the web side that queues tasks) at `url`: its pools
+    of connections and producers are made anew, and put back afterwards."""
+    conf = celery_app.conf
+    keys = ("broker_url", "broker_write_url", "broker_read_url")
+    previous = [conf[key] for key in keys], celery_app._pool, celery_app.amqp._producer_pool
+    for key in keys:
+        conf[key] = url
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        for key, value in zip(keys, previous[0], strict=True):
+            conf[key] = value
+        celery_app._pool, celery_app.amqp._producer_pool = previous[1:]
+
+
+def send_like_beat(name):
+    """What celery beat does with a schedule entry: send the task by name, no argument."""
+    celery_app.send_task(name)
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_after_a_broker_outage_the_sweep_on_the_real_worker_catches_up(cac, staff_user, tmp_path):
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    pool = Workers(redis.url, tmp_path / "emails")
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = pool.queue
+    try:
+        with web_side_broker(redis.url):
+            _outage_then_sweep(pool, redis, staff_user)
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
+        pool.stop_all()
+        redis.stop()
+
+
+def _cheque(member, number, staff_user):
+    return record_payment(
+        member=member,
+        amount=Decimal("90"),
+        method="cheque",
+        received_on=datetime.date.today(),
+        year=datetime.date.today().year,
+        cheque_number=number,
+        actor=staff_user,
+    )
+
+
+def _receipt_of(payment):
+    return Receipt.objects.filter(lines__payment=payment).order_by("pk").first()
+
+
+def _outage_then_sweep(pool, redis, staff_user):
+    from dues.models import Payment
+    from dues.services import reject_payment
+
+    worker = pool.start()
+    before = _cheque(OrganisationFactory(email="avant@example.org"), "8800001", staff_user)
+    wait_for(lambda: getattr(_receipt_of(before), "email_status", "") == "sent", worker)
+
+    redis.stop()  # the outage: what is saved now cannot be handed to the worker
+    during = [
+        _cheque(OrganisationFactory(email=f"pendant{n}@example.org"), f"880001{n}", staff_user)
+        for n in range(3)
+    ]
+    reject_payment(before, reason="Chèque sans provision", actor=staff_user)
+    assert Payment.objects.filter(pk__in=[p.pk for p in during]).count() == 3, "all saved"
+    assert not Receipt.objects.filter(lines__payment__in=during).exists()
+    assert _receipt_of(before).status == "issued", "its cancellation could not be queued"
+
+    redis.start()  # the broker is back; six minutes later, beat sends the sweep
+    Payment.objects.filter(pk__in=[p.pk for p in during]).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=6)
+    )
+    send_like_beat("receipts.tasks.sweep_receipts")
+
+    def caught_up():
+        receipts = [_receipt_of(payment) for payment in during]
+        return _receipt_of(before).status == "cancelled" and all(
+            receipt is not None and receipt.email_status == "sent" for receipt in receipts
+        )
+
+    wait_for(caught_up, worker, timeout=90)
+    emails = " ".join(path.read_text(errors="replace") for path in pool.email_dir.iterdir())
+    for n in range(3):
+        assert f"pendant{n}@example.org" in emails
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_worker_was_killed_is_finished_by_the_sweep_and_every_email_sent(
+    broker_url, cac, settings, tmp_path
+):
+    from receipts.models import AnnualBatch
+    from receipts.services import issue_annual_receipts
+
+    settings.CELERY_BATCH_CHUNK_SIZE = 1000  # one chunk: the killed worker holds all of it
+    people = [IndividualFactory(email=f"donateur{n}@example.org") for n in range(60)]
+    for person in people:
+        pay(person, "15")
+    # The second worker runs the sweep with no grace: the first one's death is long past.
+    pool = Workers(
+        broker_url,
+        tmp_path / "emails",
+        RECEIPTS_BATCH_STALL_SECONDS="0",
+        RECEIPTS_EMAIL_GRACE_SECONDS="0",
+        RECEIPTS_SWEEP_GRACE_SECONDS="0",
+    )
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = pool.queue
+    try:
+        first = pool.start()
+        batch = issue_annual_receipts(LAST_YEAR, actor=None)
+        wait_for(lambda: Receipt.objects.count() >= 3, first, timeout=60)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        assert Receipt.objects.count() < len(people), "killed in the middle, not after the end"
+        progress = [AnnualBatch.objects.get(pk=batch.pk).done]
+
+        second = pool.start()
+        send_like_beat("receipts.tasks.sweep_receipts")
+
+        def finished():
+            progress.append(AnnualBatch.objects.get(pk=batch.pk).done)
+            return AnnualBatch.objects.get(pk=batch.pk).status == AnnualBatch.Status.DONE
+
+        wait_for(finished, second, timeout=120)
+        send_like_beat("receipts.tasks.sweep_receipts")  # the emails a group left queued
+        wait_for(
+            lambda: not Receipt.objects.exclude(email_status="sent").exists(), second, timeout=60
+        )
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
+        pool.stop_all()
+
+    assert progress == sorted(progress), f"the progress never went back: {progress}"
+    for person in people:
+        assert Receipt.objects.filter(member=person).count() == 1
+    assert_continuous(Receipt.objects.values_list("number", flat=True))
+    assert not Receipt.objects.filter(pdf="").exists()
+    emails = " ".join(path.read_text(errors="replace") for path in pool.email_dir.iterdir())
+    for person in people:
+        assert person.email in emails, f"{person.email} got their receipt"

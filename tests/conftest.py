@@ -62,6 +62,17 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rate limits count in it (local memory, or the
+    Redis database of CACHE_URL when the suite runs against Redis)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Tasks run in-process unless the test is about the real worker and broker."""
     if request.node.get_closest_marker("celery_worker"):

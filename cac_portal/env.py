@@ -5,6 +5,7 @@ person deploying can act on (``DEBUG=maybe`` → "DEBUG must be one of ...").
 """
 
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,31 @@ def env_int(name, default):
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_count(name, default):
+    """A whole number of at least zero (a count of proxies, of emails...)."""
+    value = env_int(name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name}={value} must be zero or more.")
+    return value
+
+
+RATE = re.compile(r"^[1-9][0-9]*/[0-9]*[smhd]$")
+
+
+def env_rate(name, default):
+    """A rate as django-ratelimit reads it: "5/10m" is five per ten minutes (s, m, h or d)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate: write a count, a slash and a period, "
+            "e.g. 5/10m (five per ten minutes), 20/h or 100/d."
+        )
+    return value
 
 
 def env_list(name, default=()):
@@ -105,3 +131,22 @@ def env_email(name, default="console://"):
             EMAIL_USE_TLS=url.scheme == "submission" or query.get("tls", "").lower() in TRUE_WORDS,
         )
     return settings
+
+
+def env_cache(name, default="locmem://"):
+    """Parse ``CACHE_URL`` into the ``default`` cache: ``redis://host:6379/1`` (or ``rediss://``)
+    for Django's Redis cache, shared by every process and machine; ``locmem://`` for a cache in
+    each process's memory (enough for one process, as with `make run`)."""
+    raw = os.environ.get(name) or default
+    url = urlparse(raw)
+    if url.scheme in ("redis", "rediss") and url.hostname:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    if url.scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": url.netloc or "cac",
+        }
+    raise ImproperlyConfigured(
+        f"{name}={raw!r}: use redis://host:6379/1 (shared by every process) or locmem:// "
+        "(one process only)."
+    )

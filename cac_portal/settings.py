@@ -1,16 +1,28 @@
 """Settings of the CAC portal: one module, read from the environment.
 
 Nothing set: SQLite file, Celery tasks run eagerly in-process, emails printed on the console,
-files under ./media. Production sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, SECRET_KEY,
-ALLOWED_HOSTS, MEDIA_ROOT and DEBUG=0 (see README.md).
+files under ./media, a cache in the process's memory. Production sets DATABASE_URL,
+CELERY_BROKER_URL, CACHE_URL, EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS, MEDIA_ROOT,
+TRUSTED_PROXY_COUNT and DEBUG=0 (see README.md).
 """
 
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from cac_portal.env import env_bool, env_database, env_email, env_int, env_list, env_str
+from cac_portal.env import (
+    env_bool,
+    env_cache,
+    env_count,
+    env_database,
+    env_email,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "django_ratelimit",
     "cac_portal",
     "charter",
     "members",
@@ -62,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -89,6 +103,30 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The rate limits (the public form, confirmation emails, allauth's logins) count in this cache:
+# in production Redis, shared by every gunicorn worker and machine, else each process would
+# count on its own and a limit would be multiplied by the number of processes.
+CACHES = {"default": env_cache("CACHE_URL")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # The embedded default (make run) is one process: its memory is the whole count.
+    # django-ratelimit refuses a per-process cache (E003) and warns of an unlisted one (W001).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+else:
+    # Django's own Redis cache adds with SET NX and increments with INCRBY, both atomic, as
+    # django-ratelimit requires; its 4.1 list of supported backends names only django-redis.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# The client's address is the one the nearest of our TRUSTED_PROXY_COUNT proxies saw
+# (cac_portal.clients.client_ip): 0 reads REMOTE_ADDR and ignores X-Forwarded-For, 1 for the
+# TLS proxy in front of gunicorn. allauth's limits and the form's use that same function.
+TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "cac_portal.clients.client_ip"
+# Submissions of the public form per client address ("5/10m": five per ten minutes).
+ADHESION_RATE_LIMIT = env_rate("ADHESION_RATE_LIMIT", "5/10m")
+# Confirmation emails sent to one address per day; past that the pledge is saved, not emailed.
+CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY = env_count("CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY", 3)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -108,6 +146,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CAC] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/compte/"
 
@@ -162,6 +201,20 @@ RECEIPTS_BATCH_STALL_SECONDS = env_int("RECEIPTS_BATCH_STALL_SECONDS", 600)
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# django-csp: the portal's own vendored scripts and styles only (no inline script, style or
+# handler, no eval), no framing, forms posting to the portal only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

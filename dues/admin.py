@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cac_portal.admin import ReadOnlyAdmin
 from dues.models import DepositSlip, Payment, Pledge, Scale, Tier
 
 
@@ -29,7 +30,10 @@ class PledgeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
+    """Payments are entered at the desk (/gestion/), whose services keep the audit trail and
+    the receipts in step; the admin only reads them."""
+
     list_display = ["received_on", "member", "method", "amount", "year", "status", "deposit_slip"]
     list_filter = ["year", "method", "status", "member__kind"]
     search_fields = [
@@ -43,23 +47,11 @@ class PaymentAdmin(admin.ModelAdmin):
     raw_id_fields = ["member", "pledge"]
     date_hierarchy = "received_on"
 
-    # Payments change through the staff pages' services, which keep the audit trail and the
-    # receipts in step; the admin only reads them.
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DepositSlip)
-class DepositSlipAdmin(admin.ModelAdmin):
+class DepositSlipAdmin(ReadOnlyAdmin):
+    """Slips are numbered by the desk's gap-free counter; the admin only reads them."""
+
     list_display = ["number", "year", "created_at", "deposited_at"]
     list_filter = ["year"]
     search_fields = ["number"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cac_portal.admin import ReadOnlyAdmin
 from receipts.models import AnnualBatch, ErrorReport, Receipt, ReceiptLine
 
 
@@ -13,9 +14,12 @@ class ReceiptLineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(ReadOnlyAdmin):
     """Receipts are read-only here: the treasurer cancels and reissues from /tresorerie/."""
 
     list_display = ["number", "kind", "donor_name", "fiscal_year", "amount", "issued_on", "status"]
@@ -23,27 +27,13 @@ class ReceiptAdmin(admin.ModelAdmin):
     search_fields = ["number", "donor_name", "member__reference", "donor_email"]
     date_hierarchy = "issued_on"
     inlines = [ReceiptLineInline]
-    actions = None
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AnnualBatch)
-class AnnualBatchAdmin(admin.ModelAdmin):
+class AnnualBatchAdmin(ReadOnlyAdmin):
+    """Batches are started and followed from /tresorerie/; the admin only reads them."""
+
     list_display = ["fiscal_year", "status", "done", "failed", "total", "started_at", "finished_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ErrorReport)

@@ -62,6 +62,17 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rate limits count in it (local memory, or the
+    Redis database of CACHE_URL when the suite runs against Redis)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Tasks run in-process unless the test is about the real worker and broker."""
     if request.node.get_closest_marker("celery_worker"):
@@ -165,8 +176,18 @@ def chromium_path():
 
 
 @pytest.fixture
-def page(chromium_path, live_server, monkeypatch):
-    """A Playwright page in Debian's chromium, in French, against the live test server."""
+def csp_violations():
+    """What the browser refused under the Content-Security-Policy during the test."""
+    return []
+
+
+@pytest.fixture
+def page(chromium_path, live_server, monkeypatch, csp_violations):
+    """A Playwright page in Debian's chromium, in French, against the live test server.
+
+    The browser's Content-Security-Policy refusals are collected in `csp_violations`; a test
+    that leaves one there fails at teardown, so every browser flow proves its pages' scripts
+    run under the policy."""
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # alongside it are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -187,7 +208,16 @@ def page(chromium_path, live_server, monkeypatch):
         )
         context = browser.new_context(locale="fr-FR", base_url=live_server.url)
         context.set_default_timeout(15_000)
+        context.on(
+            "console",
+            lambda message: (
+                csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page = context.new_page()
         yield page
         context.close()
         browser.close()
+    assert csp_violations == [], "the Content-Security-Policy refused: " + "; ".join(csp_violations)

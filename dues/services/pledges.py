@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cac_portal.limits import exceeded
 from charter import services as charter_services
 from charter.models import AcceptanceSource, Charter, Collective, PrivacyNotice
 from dues.campaign import current_year
@@ -357,16 +358,41 @@ def confirmation_context(pledge):
     }
 
 
+def _confirmation_rate(group, request):
+    return f"{settings.CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY}/d"
+
+
+def _too_many_confirmations(address):
+    """Counts one email to `address` (whatever its case) in the shared cache; True past the
+    day's allowance. There is no request: the count keys on the recipient alone."""
+    return exceeded(
+        None,
+        group="dues.confirmation_email",
+        key=lambda group, request: address.strip().lower(),
+        rate=_confirmation_rate,
+    )
+
+
 def send_pledge_confirmation(pledge):
-    """The confirmation email; a mail server down must not undo the pledge, so errors are logged."""
+    """The confirmation email; a mail server down must not undo the pledge, so errors are logged.
+
+    At most CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY go to one address: the form is public, and
+    anyone could otherwise flood a stranger's mailbox. Past that the pledge stands, unmailed.
+    """
+    address = pledge.member.email
+    if _too_many_confirmations(address):
+        logger.warning(
+            "confirmation email for pledge %s not sent: %s emails to that address today already",
+            pledge.pk,
+            settings.CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY,
+        )
+        return False
     context = confirmation_context(pledge)
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("dues/email/adhesion_confirmation_subject.txt", context)
         text = render_to_string("dues/email/adhesion_confirmation.txt", context)
         html = render_to_string("dues/email/adhesion_confirmation.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[pledge.member.email]
-    )
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[address])
     message.attach_alternative(html, "text/html")
     try:
         message.send()

@@ -2,13 +2,18 @@
 
 The confirmation page finds its pledge through the visitor's session, never through the URL,
 so nobody can read another person's reference or amount by changing a number.
+
+Submissions are limited per client address (ADHESION_RATE_LIMIT, counted in the shared cache):
+past the limit the form comes back, as typed, with a 429 and nothing saved.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cac_portal.limits import exceeded
 from dues.campaign import current_year
 from dues.forms import AdhesionSubmission
 from dues.models import Pledge, Tier
@@ -39,7 +44,16 @@ def _scale_data(scale):
     }
 
 
-def _render(request, submission, *, hide_errors=False, status=200):
+def _adhesion_rate(group, request):
+    return settings.ADHESION_RATE_LIMIT
+
+
+def _too_many_submissions(request):
+    """Counts this submission against the client's address; True past the limit."""
+    return exceeded(request, group="dues.adhesion", key="ip", rate=_adhesion_rate)
+
+
+def _render(request, submission, *, hide_errors=False, status=200, alert=None):
     scale = submission.scale
     charter = submission.charter
     return render(
@@ -61,6 +75,7 @@ def _render(request, submission, *, hide_errors=False, status=200):
             "privacy_notice": submission.privacy_notice,
             "hide_errors": hide_errors,
             "has_errors": submission.form.is_bound and not hide_errors,
+            "alert": alert,
         },
         status=status,
     )
@@ -75,6 +90,11 @@ def adhesion(request):
     submission = AdhesionSubmission(request.POST, scale=scale)
     if "add_correspondent" in request.POST:
         return _render(request, submission.with_one_more_correspondent(), hide_errors=True)
+    if _too_many_submissions(request):
+        message = _(
+            "Trop de formulaires envoyés depuis votre connexion : réessayez dans quelques minutes."
+        )
+        return _render(request, submission, hide_errors=True, status=429, alert=message)
     if submission.is_bot:
         # Bots are thanked like people, and nothing is saved.
         request.session.pop(SESSION_KEY, None)

@@ -76,3 +76,64 @@ def test_issued_receipts_are_read_only_and_never_deleted(client, superuser, rows
     assert response.status_code in (200, 302)
     receipt.refresh_from_db()
     assert Receipt.objects.filter(pk=receipt.pk, amount=receipt.amount).exists()
+
+
+# Money is written only through the services (audit trail, gap-free numbers, receipts): the admin
+# reads payments, deposit slips, receipts and batches, and refuses every write, even to a superuser.
+MONEY_MODELS = {
+    "dues.payment": {
+        "member": "1",
+        "year": "2025",
+        "method": "cheque",
+        "amount": "50.00",
+        "received_on": "2025-03-01",
+        "status": "received",
+    },
+    "dues.depositslip": {"number": "BR-2026-999", "year": "2026", "created_at_0": "2026-01-01"},
+    "receipts.receipt": {"kind": "annual", "fiscal_year": "2025", "amount": "1.00"},
+    "receipts.annualbatch": {"fiscal_year": "2031", "status": "done", "total": "0"},
+}
+
+
+@pytest.fixture
+def money_rows(rows):
+    from receipts.models import AnnualBatch
+
+    AnnualBatch.objects.create(fiscal_year=2025, status="done", total=1, done=1)
+    return rows
+
+
+@pytest.mark.parametrize("label", sorted(MONEY_MODELS))
+def test_the_admin_reads_money_but_never_writes_it(client, superuser, money_rows, label):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    app, name = label.split(".")
+    client.force_login(superuser)
+    before = model.objects.count()
+    obj = model.objects.first()
+    snapshot = model.objects.values().get(pk=obj.pk)
+    data = MONEY_MODELS[label]
+
+    add = reverse(f"admin:{app}_{name}_add")
+    assert client.get(add).status_code == 403, add
+    assert client.post(add, data).status_code == 403, add
+
+    change = reverse(f"admin:{app}_{name}_change", args=[obj.pk])
+    page = client.get(change)
+    assert page.status_code == 200, change
+    for field in data:
+        assert f'name="{field}"' not in page.content.decode(), (change, field)
+    assert client.post(change, data).status_code == 403, change
+
+    delete = reverse(f"admin:{app}_{name}_delete", args=[obj.pk])
+    assert client.get(delete).status_code == 403, delete
+    assert client.post(delete, {"post": "yes"}).status_code == 403, delete
+    changelist = reverse(f"admin:{app}_{name}_changelist")
+    client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    )
+
+    assert model.objects.count() == before
+    assert model.objects.values().get(pk=obj.pk) == snapshot
+    assert f'href="{add}"' not in client.get(changelist).content.decode()

@@ -18,7 +18,13 @@ PRODUCTION = {
 
 
 def run_manage(*args, **env):
-    inherited = {*PRODUCTION, "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "MEDIA_ROOT"}
+    inherited = {
+        *PRODUCTION,
+        "CELERY_BROKER_URL",
+        "CACHE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "MEDIA_ROOT",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean.update(env)
     return subprocess.run(
@@ -46,6 +52,10 @@ def run_manage(*args, **env):
             {"CELERY_BATCH_CHUNK_SIZE": "many"},
             "CELERY_BATCH_CHUNK_SIZE='many' is not a whole number",
         ),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL='memcached://cache:11211'"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT='one' is not a whole number"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT=-1"),
+        ({"ADHESION_RATE_LIMIT": "lots"}, "ADHESION_RATE_LIMIT='lots'"),
     ],
 )
 def test_bad_environment_stops_start_up_naming_the_variable(env, message):
@@ -100,5 +110,52 @@ def test_environment_overrides_database_broker_email_and_media(tmp_path):
 
 def test_production_settings_pass_the_deploy_check():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def cache_settings(**env):
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION', '-'), "
+        "s.TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ADHESION_RATE_LIMIT, "
+        "s.CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY)",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_nothing_set_caches_in_local_memory_and_trusts_no_proxy():
+    backend, _, proxies, allauth_proxies, rate, emails = cache_settings()
+    assert backend == "django.core.cache.backends.locmem.LocMemCache"
+    assert (proxies, allauth_proxies, rate, emails) == ("0", "0", "5/10m", "3")
+
+
+def test_a_redis_cache_url_shares_the_cache_through_redis():
+    backend, location, proxies, allauth_proxies, rate, emails = cache_settings(
+        CACHE_URL="redis://cache.example.org:6379/1",
+        TRUSTED_PROXY_COUNT="1",
+        ADHESION_RATE_LIMIT="20/h",
+        CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY="5",
+    )
+    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert location == "redis://cache.example.org:6379/1"
+    assert (proxies, allauth_proxies, rate, emails) == ("1", "1", "20/h", "5")
+
+
+def test_production_settings_with_redis_pass_the_deploy_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        CACHE_URL="redis://cache.example.org:6379/1",
+        TRUSTED_PROXY_COUNT="1",
+        **PRODUCTION,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 
 from members.models import AuditEntry
@@ -15,7 +16,9 @@ PASSWORD = "un mot de passe très long 42"
 
 
 def _confirmation_link(message):
-    return re.search(r"http://testserver(/accounts/confirm-email/[^\s]+)", message.body).group(1)
+    """The link's path: emails link to SITE_URL, never to the host the request came to."""
+    found = re.search(re.escape(settings.SITE_URL) + r"(/accounts/confirm-email/\S+)", message.body)
+    return found.group(1)
 
 
 def test_signing_up_and_verifying_the_email_claims_the_record(client, cac, django_user_model):

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Load the CAC's defaults: identity, 2018 charter, privacy notice, the brochure's scales "
         "for this year and the next, the staff and treasurer groups. Idempotent: it only "
-        "creates what is missing and never overwrites an administrator's edits."
+        "creates what is missing and never overwrites an administrator's edits, except the "
+        "two groups' permissions, set to exactly their lists (cac_portal/groups.py) at each run."
     )
 
     @transaction.atomic

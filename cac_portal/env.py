@@ -140,7 +140,7 @@ def env_cache(name, default="locmem://"):
     raw = os.environ.get(name) or default
     url = urlparse(raw)
     if url.scheme in ("redis", "rediss") and url.hostname:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        return {"BACKEND": "cac_portal.cache.OutageTolerantRedisCache", "LOCATION": raw}
     if url.scheme == "locmem":
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

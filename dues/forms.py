@@ -13,6 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import Charter, PrivacyNotice
+from charter.templatetags.money import format_euros
 from dues.models import PledgeSource, Purpose
 from dues.services.pledges import submit_adhesion
 from members.audit import acting_user
@@ -25,8 +26,6 @@ HONEYPOT = "fax"
 
 
 def _euros(amount):
-    from charter.templatetags.money import format_euros
-
     return format_euros(amount, 0 if amount == amount.to_integral_value() else 2)
 
 

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus
+from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus, PledgeSource
+from dues.services.pledges import submit_adhesion
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
 from members.audit import acting_user
@@ -308,9 +309,6 @@ def record_paper_adhesion(
     signals and the confirmation are sent only after commit.
     Returns (AdhesionResult, Payment or None).
     """
-    from dues.models import PledgeSource
-    from dues.services.pledges import submit_adhesion
-
     with transaction.atomic():
         result = submit_adhesion(
             kind=kind,

@@ -99,7 +99,7 @@ MONEY_MODELS = {
 def money_rows(rows):
     from receipts.models import AnnualBatch
 
-    AnnualBatch.objects.create(fiscal_year=2025, status="done", total=1, done=1)
+    AnnualBatch.objects.create(fiscal_year=2025, status="done", total=1)
     return rows
 
 

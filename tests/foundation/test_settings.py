@@ -142,7 +142,7 @@ def test_a_redis_cache_url_shares_the_cache_through_redis():
         ADHESION_RATE_LIMIT="20/h",
         CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY="5",
     )
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert backend == "cac_portal.cache.OutageTolerantRedisCache"
     assert location == "redis://cache.example.org:6379/1"
     assert (proxies, allauth_proxies, rate, emails) == ("1", "1", "20/h", "5")
 

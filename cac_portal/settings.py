@@ -225,9 +225,24 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Everything goes to one console handler through the root logger, once: Django's own "django"
+# handler is replaced by propagation (else each of its lines would print twice), and refused
+# requests lose their traceback (cac_portal.logs.NoTracebackBelow500).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_traceback_below_500": {"()": "cac_portal.logs.NoTracebackBelow500"}},
+    "formatters": {"line": {"format": "[{asctime}] {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["no_traceback_below_500"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True, "level": "INFO"},
+        "django.server": {"handlers": [], "propagate": True, "level": "INFO"},
+    },
 }

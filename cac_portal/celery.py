@@ -1,6 +1,7 @@
 """The Celery app: tasks acknowledged after they ran, so a worker that dies gives its task back.
 
-The beat schedule is filled by the apps (``receipts`` adds the January batch and the sweep).
+The beat schedule is here, in one place: the January batch and the receipts' sweep. The tasks
+themselves are found in each app's ``tasks.py``.
 """
 
 import os

@@ -61,6 +61,16 @@ def accept_privacy_notice(
     )
 
 
+@transaction.atomic
+def resubscribe(member, *, charter, notice, actor):
+    """The member accepts, together, the charter and the privacy notice they were asked to
+    (either may be None when only the other is pending)."""
+    if charter is not None:
+        accept_charter(member, charter, actor=actor)
+    if notice is not None:
+        accept_privacy_notice(member, notice, actor=actor)
+
+
 def pending_charter(member):
     """The charter in force if `member` has not subscribed to it yet, else None."""
     current = Charter.objects.current()

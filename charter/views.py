@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -66,27 +65,30 @@ class PrivacyForm(forms.Form):
     )
 
 
+def _pending(request):
+    """(member, charter or None, notice or None) of the logged-in member; None if nothing."""
+    member = getattr(request.user, "member", None)
+    if member is None:
+        return None
+    charter = services.pending_charter(member)
+    notice = services.pending_privacy_notice(member)
+    return (member, charter, notice) if charter or notice else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def resubscribe(request):
     """A member is asked to subscribe to the charter (and privacy notice) in force, until done."""
-    member = getattr(request.user, "member", None)
-    if member is None:
+    pending = _pending(request)
+    if pending is None:
         return redirect("dues:account")
-    charter = services.pending_charter(member)
-    notice = services.pending_privacy_notice(member)
-    if charter is None and notice is None:
-        return redirect("dues:account")
+    member, charter, notice = pending
     data = request.POST if request.method == "POST" else None
     charter_form = ResubscribeForm(data, prefix="charter") if charter else None
     privacy_form = PrivacyForm(data, prefix="privacy") if notice else None
     forms_ = [f for f in (charter_form, privacy_form) if f is not None]
     if data is not None and all(f.is_valid() for f in forms_):
-        with transaction.atomic():
-            if charter:
-                services.accept_charter(member, charter, actor=request.user)
-            if notice:
-                services.accept_privacy_notice(member, notice, actor=request.user)
+        services.resubscribe(member, charter=charter, notice=notice, actor=request.user)
         messages.success(request, _("Merci, votre souscription est enregistrée."))
         return redirect("dues:account")
     return render(

@@ -15,7 +15,6 @@ class ScaleAdmin(admin.ModelAdmin):
         "year",
         "tax_reduction_rate",
         "corporate_tax_reduction_rate",
-        "renewal_reminder_on",
     ]
     inlines = [TierInline]
 

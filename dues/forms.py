@@ -146,8 +146,6 @@ class AdhesionForm(forms.Form):
 class AdhesionSubmission:
     """The whole page's forms, bound together; validates only the part of the chosen kind."""
 
-    prefixes = {"individual": "ind", "organisation": "org", "correspondents": "corr"}
-
     def __init__(self, data=None, *, scale=None, initial=None, member=None):
         self.data = data
         self.scale = scale

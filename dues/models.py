@@ -51,9 +51,6 @@ class Scale(models.Model):
         default=Decimal("0.60"),
         help_text=_("0,60 pour 60 % (CGI art. 238 bis)."),
     )
-    renewal_reminder_on = models.DateField(
-        _("relance de renouvellement à partir du"), null=True, blank=True
-    )
 
     class Meta:
         verbose_name = _("barème")

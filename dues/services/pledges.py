@@ -88,19 +88,24 @@ def _may_overwrite(member, source, actor):
     return source == PledgeSource.PAPER or member.user_id == actor.pk
 
 
-def _apply_contact(member, data, *, overwrite):
-    proposed = {}
-    changed = []
+def _contact_changes(member, data):
+    """{field: new value} of what the form says differently from the member (blanks ignored)."""
+    changes = {}
     for name in CONTACT_FIELDS[member.kind]:
-        if name not in data:
-            continue
-        new = data[name]
-        old = getattr(member, name)
-        if new in ("", None) or new == old:
+        new, old = data.get(name), getattr(member, name)
+        if name not in data or new in ("", None) or new == old:
             continue
         if name == "email" and (old or "").lower() == str(new).lower():
             continue
-        if overwrite or old in ("", None):
+        changes[name] = new
+    return changes
+
+
+def _apply_contact(member, data, *, overwrite):
+    """Set what may be set; returns (changed field names, {field: proposed value}) ."""
+    changed, proposed = [], {}
+    for name, new in _contact_changes(member, data).items():
+        if overwrite or getattr(member, name) in ("", None):
             setattr(member, name, new)
             changed.append(name)
         else:
@@ -108,27 +113,27 @@ def _apply_contact(member, data, *, overwrite):
     return changed, proposed
 
 
-def _add_correspondents(member, correspondents):
-    existing = list(member.correspondents.all())
+def _new_correspondents(existing, rows):
+    """The rows that name someone not among `existing` (by name or email, case-insensitive)."""
     known = {c.name.casefold() for c in existing} | {
         c.email.casefold() for c in existing if c.email
     }
-    position = max((c.position for c in existing), default=0)
-    rows = []
-    for row in correspondents:
+    for row in rows:
         name = (row.get("name") or "").strip()
         email = (row.get("email") or "").strip()
-        if not name or name.casefold() in known or (email and email.casefold() in known):
+        if not name or name.casefold() in known or email.casefold() in known - {""}:
             continue
-        position += 1
         known.update({name.casefold(), email.casefold()} - {""})
-        rows.append(
-            Correspondent(
-                member=member,
-                position=position,
-                **{field: (row.get(field) or "").strip() for field in CORRESPONDENT_FIELDS},
-            )
-        )
+        yield {field: (row.get(field) or "").strip() for field in CORRESPONDENT_FIELDS}
+
+
+def _add_correspondents(member, correspondents):
+    existing = list(member.correspondents.all())
+    position = max((c.position for c in existing), default=0)
+    rows = [
+        Correspondent(member=member, position=position + offset, **fields)
+        for offset, fields in enumerate(_new_correspondents(existing, correspondents), start=1)
+    ]
     Correspondent.objects.bulk_create(rows)
     return rows
 
@@ -168,120 +173,147 @@ def _save_pledge(member, *, year, purpose, amount, source, actor):
     return pledge
 
 
-def submit_adhesion(
-    *,
-    kind,
-    member_data,
-    purpose,
-    amount=None,
-    correspondents=(),
-    year=None,
-    source=PledgeSource.ONLINE,
-    accepted_at=None,
-    actor=None,
-    member=None,
-    charter=None,
-    privacy_notice=None,
-    notify=None,
-):
-    """Turn a filled adhesion / support form into rows, in one transaction.
+@dataclasses.dataclass(frozen=True)
+class Adhesion:
+    """A filled adhesion / support form, checked: what `submit_adhesion` turns into rows.
 
     - `kind`: `MemberKind`; `member_data`: the cleaned contact fields (`IndividualForm` /
       `OrganisationForm.contact_data()`); `correspondents`: dicts of `CorrespondentForm` fields.
     - `amount`: a Decimal; None means the scale's suggestion (organisations with a budget).
     - `source`: "online" or "paper"; `accepted_at`: when the charter and privacy notice were
-      accepted (a paper form's date of signature, a date or a datetime; now by default);
-      `actor`: the user who submits (the member online, staff for paper), or None.
-    - `member`: a known member to pledge for (staff picked them); else one is found by email
-      (same kind, case-insensitive) or created.
+      accepted (a paper form's date of signature, a date or a datetime; now by default).
     - `charter`, `privacy_notice`: the versions accepted; the ones in force by default.
-    - `notify`: send the confirmation email after commit (default: online only, with an email).
+    """
+
+    kind: str
+    member_data: dict
+    purpose: str
+    amount: Decimal | None = None
+    correspondents: tuple = ()
+    year: int | None = None
+    source: str = PledgeSource.ONLINE
+    accepted_at: object = None
+    charter: Charter | None = None
+    privacy_notice: PrivacyNotice | None = None
+
+    def checked(self):
+        """The same form with its defaults filled in, or ValidationError in French."""
+        if self.kind not in MemberKind.values:
+            raise ValidationError(_("Type de membre inconnu."))
+        if self.purpose not in Purpose.values:
+            raise ValidationError({"purpose": _("Choisissez adhésion ou soutien/don.")})
+        if self.source not in (PledgeSource.ONLINE, PledgeSource.PAPER):
+            raise ValidationError(_("Source inconnue."))
+        year = self.year or current_year()
+        data = {k: v for k, v in self.member_data.items() if k in CONTACT_FIELDS[self.kind]}
+        amount = self.amount
+        if amount in (None, ""):
+            amount = suggested_amount(self.kind, year=year, annual_budget=data.get("annual_budget"))
+            if amount is None:
+                raise ValidationError({"amount": _("Indiquez un montant.")})
+        return dataclasses.replace(
+            self,
+            member_data=data,
+            amount=_check_amount(amount),
+            year=year,
+            charter=self.charter or Charter.objects.current(),
+            privacy_notice=self.privacy_notice or PrivacyNotice.objects.current(),
+        )
+
+    @property
+    def acceptance_source(self):
+        paper = self.source == PledgeSource.PAPER
+        return AcceptanceSource.PAPER if paper else AcceptanceSource.ONLINE
+
+
+def _create_member(adhesion, *, actor):
+    member = Member(kind=adhesion.kind, **adhesion.member_data)
+    member.full_clean(exclude=["reference", "user"])
+    member.save()
+    audit.record(
+        member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": adhesion.source}
+    )
+    return member
+
+
+def _update_member(member, adhesion, *, actor):
+    """A known member's contact data from the form: applied where `_may_overwrite` allows,
+    proposed (kept in the audit trail for staff) elsewhere. Returns the proposed values."""
+    if member.kind != adhesion.kind:
+        raise ValidationError(_("Ce membre n'est pas de ce type."))
+    before = audit.snapshot(member, CONTACT_FIELDS[adhesion.kind])
+    changed, proposed = _apply_contact(
+        member, adhesion.member_data, overwrite=_may_overwrite(member, adhesion.source, actor)
+    )
+    note = _("Formulaire d'adhésion (%(source)s)") % {"source": adhesion.source}
+    if changed:
+        member.full_clean(exclude=["reference", "user"])
+        member.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            member,
+            audit.Action.MEMBER_CONTACT_CHANGED,
+            actor=actor,
+            before={k: before[k] for k in changed},
+            after=audit.snapshot(member, changed),
+            note=note,
+        )
+    if proposed:
+        audit.record(
+            member,
+            audit.Action.MEMBER_CONTACT_PROPOSED,
+            actor=actor,
+            before={k: before[k] for k in proposed},
+            after={f"proposed:{k}": v for k, v in proposed.items()},
+            note=note,
+        )
+    return proposed
+
+
+def _accept_texts(member, adhesion, *, actor):
+    kwargs = {"accepted_at": adhesion.accepted_at, "source": adhesion.acceptance_source}
+    if adhesion.charter is not None:
+        charter_services.accept_charter(member, adhesion.charter, actor=actor, **kwargs)
+    if adhesion.privacy_notice is not None:
+        charter_services.accept_privacy_notice(
+            member, adhesion.privacy_notice, actor=actor, **kwargs
+        )
+
+
+def submit_adhesion(*, actor, member=None, notify=None, **form):
+    """Turn a filled adhesion / support form (the fields of `Adhesion`) into rows, in one
+    transaction: the member (created, found by email, or `member` when staff picked them),
+    the correspondents, the pledge of the campaign year, the charter and privacy acceptances.
+
+    `actor`: the user who submits (the member online, staff for paper), or None. `notify`:
+    send the confirmation email after commit (default: online only, with an email).
 
     Invariants: a known member's contact data is overwritten only by themselves or by staff
     (`_may_overwrite`); at most one unpaid pledge per member, year and purpose (resubmitting
     updates its amount instead of adding a second one); acceptances are stored once per version.
     Returns an `AdhesionResult`.
     """
-    if kind not in MemberKind.values:
-        raise ValidationError(_("Type de membre inconnu."))
-    if purpose not in Purpose.values:
-        raise ValidationError({"purpose": _("Choisissez adhésion ou soutien/don.")})
-    if source not in (PledgeSource.ONLINE, PledgeSource.PAPER):
-        raise ValidationError(_("Source inconnue."))
-    year = year or current_year()
-    data = {k: v for k, v in member_data.items() if k in CONTACT_FIELDS[kind]}
-    if amount in (None, ""):
-        amount = suggested_amount(kind, year=year, annual_budget=data.get("annual_budget"))
-        if amount is None:
-            raise ValidationError({"amount": _("Indiquez un montant.")})
-    amount = _check_amount(amount)
-    charter = charter or Charter.objects.current()
-    privacy_notice = privacy_notice or PrivacyNotice.objects.current()
-    acceptance_source = (
-        AcceptanceSource.PAPER if source == PledgeSource.PAPER else AcceptanceSource.ONLINE
-    )
-
+    adhesion = Adhesion(**form).checked()
     with transaction.atomic():
         if member is None:
-            member = find_member(data.get("email"), kind)
-        if member is not None:
-            member = Member.objects.select_for_update().get(pk=member.pk)
-            if member.kind != kind:
-                raise ValidationError(_("Ce membre n'est pas de ce type."))
+            member = find_member(adhesion.member_data.get("email"), adhesion.kind)
         created = member is None
-        proposed = {}
         if created:
-            member = Member(kind=kind, **data)
-            member.full_clean(exclude=["reference", "user"])
-            member.save()
-            audit.record(member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": source})
+            member, proposed = _create_member(adhesion, actor=actor), {}
         else:
-            before = audit.snapshot(member, CONTACT_FIELDS[kind])
-            changed, proposed = _apply_contact(
-                member, data, overwrite=_may_overwrite(member, source, actor)
-            )
-            if changed:
-                member.full_clean(exclude=["reference", "user"])
-                member.save(update_fields=[*changed, "updated_at"])
-            note = _("Formulaire d'adhésion (%(source)s)") % {"source": source}
-            if changed:
-                audit.record(
-                    member,
-                    audit.Action.MEMBER_CONTACT_CHANGED,
-                    actor=actor,
-                    before={k: before[k] for k in changed},
-                    after=audit.snapshot(member, changed),
-                    note=note,
-                )
-            if proposed:
-                audit.record(
-                    member,
-                    audit.Action.MEMBER_CONTACT_PROPOSED,
-                    actor=actor,
-                    before={k: before[k] for k in proposed},
-                    after={f"proposed:{k}": v for k, v in proposed.items()},
-                    note=note,
-                )
-        if kind == MemberKind.ORGANISATION:
-            _add_correspondents(member, correspondents)
+            member = Member.objects.select_for_update().get(pk=member.pk)
+            proposed = _update_member(member, adhesion, actor=actor)
+        if adhesion.kind == MemberKind.ORGANISATION:
+            _add_correspondents(member, adhesion.correspondents)
         pledge = _save_pledge(
-            member, year=year, purpose=purpose, amount=amount, source=source, actor=actor
+            member,
+            year=adhesion.year,
+            purpose=adhesion.purpose,
+            amount=adhesion.amount,
+            source=adhesion.source,
+            actor=actor,
         )
-        if charter is not None:
-            charter_services.accept_charter(
-                member, charter, accepted_at=accepted_at, source=acceptance_source, actor=actor
-            )
-        if privacy_notice is not None:
-            charter_services.accept_privacy_notice(
-                member,
-                privacy_notice,
-                accepted_at=accepted_at,
-                source=acceptance_source,
-                actor=actor,
-            )
-        if notify is None:
-            notify = source == PledgeSource.ONLINE
-        if notify and member.email:
+        _accept_texts(member, adhesion, actor=actor)
+        if (adhesion.source == PledgeSource.ONLINE if notify is None else notify) and member.email:
             transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
     return AdhesionResult(
         member=member, pledge=pledge, member_created=created, proposed_changes=proposed

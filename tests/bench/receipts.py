@@ -108,12 +108,13 @@ def run(n, workdir):
     setup_django(workdir)
 
     import psutil
+    from django.utils import timezone
 
     from receipts.models import AnnualBatch
     from receipts.services import issue_annual_receipts
     from receipts.services.rendering import html_to_pdf, receipt_html
 
-    year = datetime.date.today().year - 1
+    year = timezone.localdate().year - 1
     # A fiscal year of our own when DATABASE_URL points at a database that already has some.
     while AnnualBatch.objects.filter(fiscal_year=year).exists():
         year -= 1

@@ -5,7 +5,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.dues.test_adhesion_views import individual_post, organisation_post
+from tests.helpers import individual_post, organisation_post
 
 FIELDS = sorted(
     set(individual_post())

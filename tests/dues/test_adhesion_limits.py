@@ -13,8 +13,8 @@ from django.utils import timezone
 from dues.models import Pledge
 from dues.services.pledges import send_pledge_confirmation
 from members.models import Member
-from tests.dues.test_adhesion_views import individual_post, text
 from tests.factories import IndividualFactory, PledgeFactory
+from tests.helpers import individual_post, text
 
 URL = "/adhesion/"
 LIMITED = "Trop de formulaires envoyés depuis votre connexion : réessayez dans quelques minutes."

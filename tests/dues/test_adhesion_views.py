@@ -1,6 +1,5 @@
 """The form at /adhesion/: post/redirect/get, errors next to the field, nothing typed lost."""
 
-import html
 from decimal import Decimal
 
 import pytest
@@ -10,64 +9,9 @@ from django.urls import reverse
 from charter.models import Acceptance, PrivacyAcceptance
 from dues.models import Pledge
 from members.models import Member
+from tests.helpers import individual_post, organisation_post, text
 
 URL = "/adhesion/"
-
-
-def text(response):
-    return html.unescape(response.content.decode())
-
-
-def individual_post(**overrides):
-    data = {
-        "kind": "individual",
-        "purpose": "adhesion",
-        "tier": "50.00",
-        "other_amount": "",
-        "accept_charter": "on",
-        "accept_privacy": "on",
-        "charter_version": "1",
-        "privacy_version": "1",
-        "ind-last_name": "Durand",
-        "ind-first_name": "Léa",
-        "ind-email": "lea@example.org",
-        "ind-phone_mobile": "06 12 34 56 78",
-        "ind-street": "5 rue Oberkampf",
-        "ind-postal_code": "75011",
-        "ind-city": "Paris",
-        "ind-country": "FR",
-        "corr-TOTAL_FORMS": "2",
-        "corr-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
-
-
-def organisation_post(**overrides):
-    data = {
-        "kind": "organisation",
-        "purpose": "adhesion",
-        "org_amount": "",
-        "accept_charter": "on",
-        "accept_privacy": "on",
-        "org-name": "Les Amis du Quartier",
-        "org-acronym": "ADQ",
-        "org-email": "contact@adq.example.org",
-        "org-street": "1 place du Marché",
-        "org-postal_code": "69001",
-        "org-city": "Lyon",
-        "org-country": "FR",
-        "org-annual_budget": "150 000",
-        "corr-TOTAL_FORMS": "2",
-        "corr-INITIAL_FORMS": "0",
-        "corr-0-name": "Paul Martin",
-        "corr-0-function": "Président",
-        "corr-0-email": "paul@example.org",
-        "corr-1-name": "Inès Roy",
-        "corr-1-phone_mobile": "0698765432",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_the_form_shows_the_scale_of_the_database(client, cac):

@@ -1,7 +1,6 @@
 """The payments and members lists: filters, totals summed by the database, and a constant
 number of SQL queries whatever the page size."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -97,7 +96,7 @@ def test_payment_filters_and_totals(staff_client):
         method="cheque",
         amount=Decimal("50"),
         cheque_number="1",
-        received_on=datetime.date.today(),
+        received_on=timezone.localdate(),
         deposit_slip=slip,
     )
     Payment.objects.create(
@@ -105,7 +104,7 @@ def test_payment_filters_and_totals(staff_client):
         year=YEAR,
         method="transfer",
         amount=Decimal("200"),
-        received_on=datetime.date.today(),
+        received_on=timezone.localdate(),
     )
     Payment.objects.create(
         member=organisation,
@@ -113,7 +112,7 @@ def test_payment_filters_and_totals(staff_client):
         method="cheque",
         amount=Decimal("20"),
         cheque_number="2",
-        received_on=datetime.date.today(),
+        received_on=timezone.localdate(),
         status=PaymentStatus.REJECTED,
         status_reason="Sans provision",
     )
@@ -144,14 +143,14 @@ def test_member_filters(staff_client):
         year=YEAR,
         method="cash",
         amount=Decimal("10"),
-        received_on=datetime.date.today(),
+        received_on=timezone.localdate(),
     )
     Payment.objects.create(
         member=late,
         year=YEAR,
         method="cash",
         amount=Decimal("10"),
-        received_on=datetime.date.today(),
+        received_on=timezone.localdate(),
         status=PaymentStatus.REJECTED,
         status_reason="x",
     )

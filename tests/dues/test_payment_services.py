@@ -1,4 +1,4 @@
-"""The service contract of record_payment and reject_payment (DESIGN.md "Entry points")."""
+"""The service contract of record_payment and reject_payment: what every caller relies on."""
 
 import datetime
 from decimal import Decimal

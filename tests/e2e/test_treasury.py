@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from receipts.models import AnnualBatch
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory
-from tests.receipts.conftest import LAST_YEAR, pay
+from tests.helpers import LAST_YEAR, pay
 
 pytestmark = pytest.mark.browser
 

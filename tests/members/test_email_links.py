@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.dues.test_adhesion_views import individual_post
+from tests.helpers import individual_post
 
 SITE_URL = "https://adhesion.example.org"
 ODD_HOST = "127.0.0.1:6666"

@@ -12,14 +12,9 @@ from members.models import AuditEntry
 from receipts.models import AnnualBatch, Receipt
 from receipts.services import annual, issue_annual_receipts, issue_organisation_receipt, rendering
 from tests.factories import IndividualFactory
-from tests.receipts.conftest import LAST_YEAR, pay
+from tests.helpers import LAST_YEAR, numbers_are_continuous, pay
 
 pytestmark = pytest.mark.django_db
-
-
-def numbers_are_continuous():
-    values = sorted(int(n.split("-")[1]) for n in Receipt.objects.values_list("number", flat=True))
-    return values == list(range(1, len(values) + 1))
 
 
 @pytest.fixture

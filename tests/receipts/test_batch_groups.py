@@ -16,9 +16,7 @@ from receipts.models import AnnualBatch, Receipt
 from receipts.services import annual, issue_annual_receipt, issuing
 from receipts.services import batch as batch_service
 from tests.factories import IndividualFactory
-from tests.receipts.conftest import LAST_YEAR, pay
-from tests.receipts.test_batch import numbers_are_continuous
-from tests.receipts.test_production_stack import run_at_once
+from tests.helpers import LAST_YEAR, numbers_are_continuous, pay, run_at_once
 
 
 def new_batch(member_ids):

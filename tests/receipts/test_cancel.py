@@ -12,7 +12,7 @@ from members.models import AuditEntry
 from receipts.models import Receipt
 from receipts.services import cancel_receipt, issue_annual_receipt, issue_organisation_receipt
 from receipts.services.rendering import stored_pdf
-from tests.receipts.conftest import LAST_YEAR, pay, pdf_text
+from tests.helpers import LAST_YEAR, pay, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,14 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from dues.services import record_payment
 from members.models import AuditEntry
 from receipts.models import Receipt, ReceiptLine
 from receipts.services import Outcome, issue_annual_receipt, issue_organisation_receipt
 from receipts.services.numbering import take_receipt_number
-from tests.receipts.conftest import LAST_YEAR, pay, pdf_text
+from tests.helpers import LAST_YEAR, pay, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +23,8 @@ def record_cheque(member, amount="120.50", **extra):
         member=member,
         amount=Decimal(amount),
         method="cheque",
-        received_on=datetime.date.today(),
-        year=datetime.date.today().year,
+        received_on=timezone.localdate(),
+        year=timezone.localdate().year,
         cheque_number=extra.pop("cheque_number", "7000001"),
         bank="La Banque Postale",
         **{"actor": None, **extra},
@@ -78,10 +79,10 @@ def test_database_refuses_a_payment_in_two_valid_receipts(cac, organisation):
 
 
 def test_numbers_follow_the_year_of_issue_without_gap_after_a_rollback(cac, organisation):
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     first = issue_organisation_receipt(pay(organisation, "10").pk, actor=None)
     with pytest.raises(RuntimeError), transaction.atomic():
-        take_receipt_number(datetime.date.today())
+        take_receipt_number(timezone.localdate())
         raise RuntimeError("the insert failed after the number was taken")
     second = issue_organisation_receipt(pay(organisation, "20").pk, actor=None)
     assert [first.number, second.number] == [f"{year}-00001", f"{year}-00002"]

@@ -1,4 +1,4 @@
-"""The PDF says everything the law asks (SPEC §4), read back with pypdf, and never changes."""
+"""The PDF says everything the law asks of a receipt, read back with pypdf, and never changes."""
 
 import base64
 import hashlib
@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from receipts.services import ensure_pdf, issue_annual_receipt, issue_organisation_receipt
 from receipts.services.rendering import CANCELLED, DUPLICATE, render_pdf, stored_pdf
-from tests.receipts.conftest import LAST_YEAR, pay, pdf_text
+from tests.helpers import LAST_YEAR, pay, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from receipts.models import AnnualBatch, ErrorReport, Receipt
 from receipts.services import issue_annual_receipt
 from receipts.urls import urlpatterns
-from tests.receipts.conftest import LAST_YEAR, pay
+from tests.helpers import LAST_YEAR, pay
 
 pytestmark = pytest.mark.django_db
 

@@ -8,16 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from cac_portal.celery import app as celery_app
@@ -25,34 +22,13 @@ from dues.services import record_payment
 from receipts.models import Receipt
 from receipts.services import issue_annual_receipt, issue_organisation_receipt
 from tests.factories import IndividualFactory, OrganisationFactory
-from tests.receipts.conftest import LAST_YEAR, pay, pdf_text
+from tests.helpers import LAST_YEAR, numbers_are_continuous, pay, pdf_text, run_at_once
 
 CELERY = Path(sys.executable).with_name("celery")
 
 
 def _required(name):
     return os.environ.get(name, "") not in ("", "0", "false", "no")
-
-
-def run_at_once(calls):
-    """Run each call in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            return call()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def assert_continuous(numbers):
-    year = datetime.date.today().year
-    values = sorted(int(n.removeprefix(f"{year}-")) for n in numbers)
-    assert values == list(range(1, len(values) + 1)), "no gap, no duplicate"
 
 
 @pytest.mark.postgres
@@ -72,7 +48,7 @@ def test_concurrent_issuers_take_each_number_once(cac):
     assert Receipt.objects.count() == len(payments) + len(people)
     for first, second in zip(results[::2], results[1::2], strict=True):
         assert first.pk == second.pk, "the second issuer got the first one's receipt"
-    assert_continuous(Receipt.objects.values_list("number", flat=True))
+    assert numbers_are_continuous(Receipt.objects.values_list("number", flat=True))
 
 
 @pytest.fixture
@@ -172,8 +148,8 @@ def test_real_worker_turns_a_recorded_cheque_into_a_receipt(workers, cac, staff_
         member=company,
         amount=Decimal("250"),
         method="cheque",
-        received_on=datetime.date.today(),
-        year=datetime.date.today().year,
+        received_on=timezone.localdate(),
+        year=timezone.localdate().year,
         cheque_number="9900001",
         actor=staff_user,
     )
@@ -227,7 +203,7 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
     )
     for person in people:
         assert Receipt.objects.filter(member=person).count() == 1
-    assert_continuous(Receipt.objects.values_list("number", flat=True))
+    assert numbers_are_continuous(Receipt.objects.values_list("number", flat=True))
     # The receipt whose rendering the kill interrupted is rendered by the second run.
     wait_for(lambda: not Receipt.objects.filter(pdf="").exists(), second, timeout=30)
 
@@ -310,8 +286,8 @@ def _cheque(member, number, staff_user):
         member=member,
         amount=Decimal("90"),
         method="cheque",
-        received_on=datetime.date.today(),
-        year=datetime.date.today().year,
+        received_on=timezone.localdate(),
+        year=timezone.localdate().year,
         cheque_number=number,
         actor=staff_user,
     )
@@ -409,7 +385,7 @@ def test_a_batch_whose_worker_was_killed_is_finished_by_the_sweep_and_every_emai
     assert progress == sorted(progress), f"the progress never went back: {progress}"
     for person in people:
         assert Receipt.objects.filter(member=person).count() == 1
-    assert_continuous(Receipt.objects.values_list("number", flat=True))
+    assert numbers_are_continuous(Receipt.objects.values_list("number", flat=True))
     assert not Receipt.objects.filter(pdf="").exists()
     emails = " ".join(path.read_text(errors="replace") for path in pool.email_dir.iterdir())
     for person in people:

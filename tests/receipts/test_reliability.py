@@ -18,7 +18,7 @@ from receipts.models import AnnualBatch, Receipt
 from receipts.services import issue_organisation_receipt
 from receipts.services.mailing import is_temporary
 from receipts.services.sweep import sweep
-from tests.receipts.conftest import pay
+from tests.helpers import pay
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def test_broker_down_the_cheque_is_recorded_and_the_sweep_issues_the_receipt(
             member=company,
             amount=Decimal("300"),
             method="cheque",
-            received_on=datetime.date.today(),
-            year=datetime.date.today().year,
+            received_on=timezone.localdate(),
+            year=timezone.localdate().year,
             cheque_number="42",
             actor=staff_user,
         )
@@ -175,8 +175,8 @@ def test_the_sweep_task_as_beat_runs_it_issues_what_the_broker_outage_left(
             member=company,
             amount=Decimal("120"),
             method="cheque",
-            received_on=datetime.date.today(),
-            year=datetime.date.today().year,
+            received_on=timezone.localdate(),
+            year=timezone.localdate().year,
             cheque_number="77",
             actor=staff_user,
         )

@@ -10,7 +10,7 @@ from members.models import AuditEntry
 from receipts.models import ErrorReport, Receipt
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory
-from tests.receipts.conftest import LAST_YEAR, pay, pdf_text
+from tests.helpers import LAST_YEAR, pay, pdf_text
 
 pytestmark = pytest.mark.django_db
 

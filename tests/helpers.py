@@ -1,0 +1,125 @@
+"""Helpers the tests share: forms as a browser posts them, payments made directly, PDFs read
+back as text, numbers checked for gaps, calls run at once. Fixtures live in the conftest files."""
+
+import datetime
+import html
+import io
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+from pypdf import PdfReader
+
+from dues.models import PaymentMethod
+from receipts.models import Receipt
+from tests.factories import PaymentFactory
+
+# The year whose receipts the January batch issues now: the same clock as the code's.
+LAST_YEAR = timezone.localdate().year - 1
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def individual_post(**overrides):
+    data = {
+        "kind": "individual",
+        "purpose": "adhesion",
+        "tier": "50.00",
+        "other_amount": "",
+        "accept_charter": "on",
+        "accept_privacy": "on",
+        "charter_version": "1",
+        "privacy_version": "1",
+        "ind-last_name": "Durand",
+        "ind-first_name": "Léa",
+        "ind-email": "lea@example.org",
+        "ind-phone_mobile": "06 12 34 56 78",
+        "ind-street": "5 rue Oberkampf",
+        "ind-postal_code": "75011",
+        "ind-city": "Paris",
+        "ind-country": "FR",
+        "corr-TOTAL_FORMS": "2",
+        "corr-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def organisation_post(**overrides):
+    data = {
+        "kind": "organisation",
+        "purpose": "adhesion",
+        "org_amount": "",
+        "accept_charter": "on",
+        "accept_privacy": "on",
+        "org-name": "Les Amis du Quartier",
+        "org-acronym": "ADQ",
+        "org-email": "contact@adq.example.org",
+        "org-street": "1 place du Marché",
+        "org-postal_code": "69001",
+        "org-city": "Lyon",
+        "org-country": "FR",
+        "org-annual_budget": "150 000",
+        "corr-TOTAL_FORMS": "2",
+        "corr-INITIAL_FORMS": "0",
+        "corr-0-name": "Paul Martin",
+        "corr-0-function": "Président",
+        "corr-0-email": "paul@example.org",
+        "corr-1-name": "Inès Roy",
+        "corr-1-phone_mobile": "0698765432",
+    }
+    data.update(overrides)
+    return data
+
+
+def pdf_text(data):
+    """The text of a PDF as pypdf reads it, whitespace folded to single spaces."""
+    reader = PdfReader(io.BytesIO(data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+_cheques = itertools.count(5000000)
+
+
+def pay(member, amount="50.00", year=LAST_YEAR, on=None, method=PaymentMethod.CHEQUE):
+    """A received payment row (no signal): the tests call the receipt services themselves."""
+    return PaymentFactory(
+        member=member,
+        amount=Decimal(amount),
+        year=year,
+        received_on=on or datetime.date(year, 6, 15),
+        method=method,
+        cheque_number=str(next(_cheques)) if method == PaymentMethod.CHEQUE else "",
+        bank="Crédit Coopératif" if method == PaymentMethod.CHEQUE else "",
+    )
+
+
+def numbers_are_continuous(numbers=None):
+    """The receipt numbers of each year of issue run from 1 with no gap and no duplicate."""
+    numbers = Receipt.objects.values_list("number", flat=True) if numbers is None else numbers
+    by_year = {}
+    for number in numbers:
+        year, value = number.split("-")
+        by_year.setdefault(year, []).append(int(value))
+    return all(sorted(values) == list(range(1, len(values) + 1)) for values in by_year.values())
+
+
+def run_at_once(calls):
+    """Run each call in its own thread and database connection, released together."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            return call()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))

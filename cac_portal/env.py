@@ -105,6 +105,22 @@ EMAIL_BACKENDS = {
 }
 
 
+def _smtp(name, raw, url):
+    query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+    try:
+        port = url.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: the port is not a number.") from None
+    return {
+        "EMAIL_HOST": url.hostname or "localhost",
+        "EMAIL_PORT": port or {"smtps": 465, "submission": 587}.get(url.scheme, 25),
+        "EMAIL_HOST_USER": unquote(url.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(url.password or ""),
+        "EMAIL_USE_SSL": url.scheme == "smtps",
+        "EMAIL_USE_TLS": url.scheme == "submission" or query.get("tls", "").lower() in TRUE_WORDS,
+    }
+
+
 def env_email(name, default="console://"):
     """Parse ``EMAIL_URL``: ``console://``, ``smtp://user:password@host:587/?tls=1``, ``smtps://``."""
     raw = os.environ.get(name) or default
@@ -117,19 +133,7 @@ def env_email(name, default="console://"):
     if url.scheme == "file":
         settings["EMAIL_FILE_PATH"] = url.path or "emails"
     if url.scheme in ("smtp", "submission", "smtps"):
-        query = {key: values[-1] for key, values in parse_qs(url.query).items()}
-        try:
-            port = url.port
-        except ValueError:
-            raise ImproperlyConfigured(f"{name}={raw!r}: the port is not a number.") from None
-        settings.update(
-            EMAIL_HOST=url.hostname or "localhost",
-            EMAIL_PORT=port or {"smtps": 465, "submission": 587}.get(url.scheme, 25),
-            EMAIL_HOST_USER=unquote(url.username or ""),
-            EMAIL_HOST_PASSWORD=unquote(url.password or ""),
-            EMAIL_USE_SSL=url.scheme == "smtps",
-            EMAIL_USE_TLS=url.scheme == "submission" or query.get("tls", "").lower() in TRUE_WORDS,
-        )
+        settings.update(_smtp(name, raw, url))
     return settings
 
 

@@ -201,6 +201,20 @@ class AdhesionSubmission:
     def is_bot(self):
         return self.form.is_bound and self.form.is_bot
 
+    def _organisation_amount(self):
+        """The amount typed, else the budget's tier; the errors saying what is missing."""
+        budget = self.organisation.cleaned_data.get("annual_budget")
+        if budget is not None and self.scale is not None:
+            self.suggested = self.scale.suggested_amount(budget)
+        amount = self.form.cleaned_data.get("amount") or self.suggested
+        if amount is None and not self.form.has_error("org_amount"):
+            if budget is None and not self.organisation.has_error("annual_budget"):
+                self.organisation.add_error(
+                    "annual_budget", _("Indiquez votre budget annuel, ou un montant ci-dessous.")
+                )
+            self.form.add_error("org_amount", _("Indiquez un montant."))
+        return amount
+
     def is_valid(self):
         valid = self.form.is_valid()
         kind = self.form.cleaned_data.get("kind")
@@ -208,27 +222,16 @@ class AdhesionSubmission:
             valid = self.individual.is_valid() and valid
             self.amount = self.form.cleaned_data.get("amount")
         elif kind == MemberKind.ORGANISATION:
-            valid = self.organisation.is_valid() and valid
-            valid = self.correspondents.is_valid() and valid
-            budget = self.organisation.cleaned_data.get("annual_budget")
-            if budget is not None and self.scale is not None:
-                self.suggested = self.scale.suggested_amount(budget)
-            self.amount = self.form.cleaned_data.get("amount") or self.suggested
-            if self.amount is None and not self.form.has_error("org_amount"):
-                if budget is None and not self.organisation.has_error("annual_budget"):
-                    self.organisation.add_error(
-                        "annual_budget",
-                        _("Indiquez votre budget annuel, ou un montant ci-dessous."),
-                    )
-                self.form.add_error("org_amount", _("Indiquez un montant."))
-                valid = False
+            # Every part is validated (all errors shown at once), then the amount worked out.
+            valid = all([self.organisation.is_valid(), self.correspondents.is_valid(), valid])
+            self.amount = self._organisation_amount()
         return valid and self.amount is not None
 
     @property
     def member_form(self):
         return self.organisation if self.kind == MemberKind.ORGANISATION else self.individual
 
-    def submit(self, *, actor=None, year=None):
+    def submit(self, *, actor, year=None):
         """Call once `is_valid()`; returns `submit_adhesion`'s `AdhesionResult`.
 
         A logged-in member pledges for their own record (of the same kind), whatever email they

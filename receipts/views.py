@@ -12,11 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members import spreadsheets
 from receipts.forms import BatchForm, CancelForm, ErrorReportForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
 from receipts.services import cancel_receipt, issue_annual_receipts
 from receipts.services.downloads import receipt_file
-from receipts.services.register import fiscal_totals, write_register
+from receipts.services.register import REGISTER_HEADER, fiscal_totals, register_rows
 from receipts.services.reports import report_error as record_error_report
 from receipts.services.reports import resolve_report as record_resolution
 
@@ -193,11 +194,7 @@ def cancel(request, code):
 def register_csv(request, year):
     """The register of the receipts numbered in `year` (number, date, donor, amount, status,
     replaces), for the accountant."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="registre-recus-{year}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    write_register(year, response)
-    return response
+    return spreadsheets.response(f"registre-recus-{year}.csv", REGISTER_HEADER, register_rows(year))
 
 
 @treasurer_only

@@ -1,9 +1,8 @@
 """The receipts register (CSV) and the yearly figures of CGI art. 222 bis."""
 
-import csv
-
 from django.db.models import Count, Sum
 
+from members import spreadsheets
 from receipts.models import Receipt, ReceiptStatus
 
 REGISTER_HEADER = ["numéro", "date", "donateur", "montant", "état", "remplace"]
@@ -22,17 +21,14 @@ def register_rows(issue_year):
             receipt.number,
             receipt.issued_on.isoformat(),
             receipt.donor_name,
-            f"{receipt.amount:.2f}".replace(".", ","),
+            receipt.amount,
             receipt.get_status_display(),
             receipt.replaces.number if receipt.replaces_id else "",
         ]
 
 
 def write_register(issue_year, stream):
-    writer = csv.writer(stream, delimiter=";")
-    writer.writerow(REGISTER_HEADER)
-    for row in register_rows(issue_year):
-        writer.writerow(row)
+    spreadsheets.write(stream, REGISTER_HEADER, register_rows(issue_year))
 
 
 def fiscal_totals():

@@ -154,7 +154,7 @@ def test_register_csv_and_yearly_figures(client, receipt, treasurer_user, cac):
     year = timezone.localdate().year
     response = client.get(f"/tresorerie/registre/{year}.csv")
     assert response.status_code == 200
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0] == "numéro;date;donateur;montant;état;remplace"
     assert lines[1].startswith(f"{receipt.number};") and ";annulé;" in lines[1]
     assert lines[2].endswith(f";50,00;émis;{receipt.number}")

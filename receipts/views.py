@@ -8,10 +8,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cac_portal.http import redirect_to_next
 from members import audit
 from receipts.forms import BatchForm, CancelForm, ErrorReportForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
@@ -58,15 +58,6 @@ def download(request, code):
     return response
 
 
-def _next_url(request, default):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @login_required
 @require_POST
 def report_error(request, code):
@@ -82,7 +73,7 @@ def report_error(request, code):
         )
     else:
         messages.error(request, _("Décrivez l'erreur en quelques mots."))
-    return redirect(_next_url(request, "/compte/"))
+    return redirect_to_next(request, reverse("dues:account"))
 
 
 def _batch_json(batch):
@@ -203,4 +194,4 @@ def register_csv(request, year):
 @require_POST
 def resolve_report(request, pk):
     ErrorReport.objects.filter(pk=pk, resolved_at__isnull=True).update(resolved_at=timezone.now())
-    return redirect(_next_url(request, "/tresorerie/"))
+    return redirect_to_next(request, reverse("receipts:treasury"))

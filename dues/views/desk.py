@@ -15,11 +15,11 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac_portal.http import redirect_to_next, safe_next_url
 from charter.templatetags.money import format_euros
 from dues.campaign import current_year
 from dues.forms_desk import ChequeDetailsForm, PaymentEntryForm, ReasonForm
@@ -190,15 +190,6 @@ def desk(request):
     )
 
 
-def _next_url(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 def _payment(pk):
     return get_object_or_404(
         Payment.objects.select_related("member", "deposit_slip", "pledge", "recorded_by"), pk=pk
@@ -237,11 +228,11 @@ def _reason_action(request, pk, *, service, template, initial, success, default_
             form.add_error(None, error)
         else:
             messages.success(request, success % {"payment": payment})
-            return redirect(_next_url(request, default_next(payment)))
+            return redirect_to_next(request, default_next(payment))
     return render(
         request,
         template,
-        {"payment": payment, "form": form, "next": _next_url(request, "")},
+        {"payment": payment, "form": form, "next": safe_next_url(request, "")},
         status=400 if request.method == "POST" else 200,
     )
 

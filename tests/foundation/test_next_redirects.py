@@ -98,9 +98,7 @@ def test_an_error_report_is_saved_once_and_the_member_goes_to_their_space(
 def test_resolving_a_report_goes_back_to_the_treasury(client, treasurer_user, receipt, value):
     report = ErrorReport.objects.create(receipt=receipt, message="Adresse")
     client.force_login(treasurer_user)
-    response = client.post(
-        reverse("receipts:resolve_report", args=[report.pk]), {"next": value}
-    )
+    response = client.post(reverse("receipts:resolve_report", args=[report.pk]), {"next": value})
     assert response.status_code == 302
     assert response["Location"] == "/tresorerie/"
     report.refresh_from_db()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac_portal.forms import SearchForm
 from cac_portal.http import redirect_to_next, safe_next_url
 from charter.templatetags.money import format_euros
 from dues.campaign import current_year
@@ -101,7 +102,11 @@ def _member_detail(member):
 @desk_required
 @require_GET
 def member_search(request):
-    """The combobox's data: `{"results": [{id, reference, label, detail, pledge}]}`."""
+    """The combobox's data: `{"results": [{id, reference, label, detail, pledge}]}`; a search
+    the box refuses (a NUL byte, too long) gets no results, its reasons and a 400."""
+    search = SearchForm(request.GET)
+    if not search.is_valid():
+        return JsonResponse({"results": [], "errors": search.errors["q"]}, status=400)
     results = [
         {
             "id": member.pk,
@@ -118,7 +123,7 @@ def member_search(request):
                 else ""
             ),
         }
-        for member in find_members(request.GET.get("q", ""))
+        for member in find_members(search.query)
     ]
     return JsonResponse({"results": results})
 
@@ -139,7 +144,8 @@ def _recent_payments(request):
 @require_http_methods(["GET", "POST"])
 def desk(request):
     """The morning post: one payment per submit, then straight back to the search."""
-    query = request.GET.get("q", "").strip()
+    search = SearchForm(request.GET, label=_("Rechercher un membre"), auto_id="nojs-%s")
+    query = search.query
     if request.method == "POST":
         form = PaymentEntryForm(request.POST)
         if form.is_valid():
@@ -181,7 +187,7 @@ def desk(request):
         "dues/desk/desk.html",
         {
             "form": form,
-            "query": query,
+            "search": search,
             "search_results": find_members(query) if query else None,
             "selected_member": selected_member,
             "recent": _recent_payments(request),

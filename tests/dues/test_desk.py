@@ -171,3 +171,16 @@ def test_received_on_and_year_can_be_changed(staff_client, lucie):
     payment = Payment.objects.get()
     assert payment.received_on == datetime.date(2025, 12, 30)
     assert payment.year == current_year() + 1
+
+
+@pytest.mark.parametrize("query", ["\x00", "Aubrac\x00", "Au\x1bbrac", "x" * 101])
+def test_a_search_with_a_nul_byte_says_so_and_finds_nothing(staff_client, lucie, query):
+    response = staff_client.get(reverse("dues:member_search"), {"q": query})
+    assert response.status_code == 400
+    assert response.json()["results"] == []
+    assert response.json()["errors"]
+    page = staff_client.get(reverse("dues:desk"), {"q": query})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="nojs-q_errors"' in html
+    assert f'<option value="{lucie.pk}">' not in html

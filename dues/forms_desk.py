@@ -6,7 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dues.campaign import current_year
+from dues.campaign import (
+    current_year,
+    validate_dues_year,
+    validate_received_on,
+    validate_signed_on,
+)
 from dues.models import PaymentMethod, Purpose
 from members.forms import KIND_CHOICES
 from members.models import Member, MemberKind
@@ -32,9 +37,17 @@ def _received_on_field(**extra):
     return forms.DateField(
         label=_("Reçu le"),
         initial=_today,
+        validators=[validate_received_on],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         **extra,
     )
+
+
+class DuesYearField(forms.IntegerField):
+    """A dues year within `dues.campaign.dues_years()` (the collective's first year to the next
+    campaign): a year the database cannot hold never gets past the form."""
+
+    default_validators = [validate_dues_year]
 
 
 class EnvelopeForm(forms.Form):
@@ -62,7 +75,7 @@ class EnvelopeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     received_on = _received_on_field()
-    year = forms.IntegerField(label=_("Année de cotisation"), initial=current_year, min_value=2000)
+    year = DuesYearField(label=_("Année de cotisation"), initial=current_year)
 
     def clean(self):
         data = super().clean()
@@ -125,6 +138,7 @@ class PaperForm(EnvelopeForm):
     )
     signed_on = forms.DateField(
         label=_("Date de signature du formulaire"),
+        validators=[validate_signed_on],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     charter_signed = forms.BooleanField(
@@ -141,12 +155,6 @@ class PaperForm(EnvelopeForm):
     received_on = _received_on_field(required=False)
 
     field_order = ["kind", "purpose", "amount", "signed_on", "charter_signed", "method"]
-
-    def clean_signed_on(self):
-        signed_on = self.cleaned_data["signed_on"]
-        if signed_on > timezone.localdate():
-            raise forms.ValidationError(_("La date de signature ne peut pas être dans le futur."))
-        return signed_on
 
     def clean(self):
         data = super().clean()

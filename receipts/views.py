@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cac_portal.http import redirect_to_next
+from dues.campaign import received_years
 from members import audit
 from receipts.forms import BatchForm, CancelForm, ErrorReportForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
@@ -96,6 +97,8 @@ def treasury(request):
         year = int(request.GET.get("annee", default_year))
     except ValueError:
         year = default_year
+    if year not in received_years():
+        year = default_year
     receipts = (
         Receipt.objects.filter(fiscal_year=year)
         .select_related("replaces", "replaced_by")
@@ -120,7 +123,8 @@ def treasury(request):
 def batch_start(request):
     form = BatchForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Année invalide."))
+        for error in form.errors["fiscal_year"]:
+            messages.error(request, error)
         return redirect("receipts:treasury")
     year = form.cleaned_data["fiscal_year"]
     batch = issue_annual_receipts(year, actor=request.user)

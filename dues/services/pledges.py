@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from charter import services as charter_services
 from charter.models import AcceptanceSource, Charter, Collective, PrivacyNotice
-from dues.campaign import current_year
+from dues.campaign import current_year, validate_dues_year
 from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose, Scale
 from members import audit
 from members.models import CONTACT_FIELDS, CORRESPONDENT_FIELDS, Correspondent, Member, MemberKind
@@ -208,6 +208,7 @@ def submit_adhesion(
     if source not in (PledgeSource.ONLINE, PledgeSource.PAPER):
         raise ValidationError(_("Source inconnue."))
     year = year or current_year()
+    validate_dues_year(year, field="year")
     data = {k: v for k, v in member_data.items() if k in CONTACT_FIELDS[kind]}
     if amount in (None, ""):
         amount = suggested_amount(kind, year=year, annual_budget=data.get("annual_budget"))

@@ -1,7 +1,5 @@
 """The desk's forms: the morning post (one payment at a time), slips, reasons."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +11,10 @@ from dues.campaign import (
     validate_signed_on,
 )
 from dues.models import PaymentMethod, Purpose
+from dues.services.payments import PAYMENT_CEILING
 from members.forms import KIND_CHOICES
 from members.models import Member, MemberKind
+from members.validators import MoneyField
 
 
 def _today():
@@ -22,13 +22,13 @@ def _today():
 
 
 def _amount_field(**extra):
-    return forms.DecimalField(
+    # The public form's field and parser: "1 000,50" is read, "1.000" asked again, the same way.
+    return MoneyField(
         label=_("Montant (€)"),
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        ceiling=PAYMENT_CEILING,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": "30"}
+        ),
         **extra,
     )
 

@@ -15,8 +15,8 @@ from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
 from members.audit import acting_user
 
-# What `Payment.amount` (12 digits, 2 decimals) can hold.
-PAYMENT_CEILING = Decimal("9999999999.99")
+# A billion euros: far above any gift, and within what `Payment.amount` (12 digits) holds.
+PAYMENT_CEILING = Decimal("1000000000")
 
 AUDITED_FIELDS = [
     "member",
@@ -107,7 +107,7 @@ def record_payment(
             {"amount": _("Le montant doit être positif, avec au plus deux décimales.")}
         )
     if amount > PAYMENT_CEILING:
-        raise ValidationError({"amount": _("Ce montant est trop grand.")})
+        raise ValidationError({"amount": _("Ce montant est trop grand, vérifiez-le.")})
     amount = amount.quantize(Decimal("0.01"))
     validate_dues_year(year, field="year")
     if isinstance(received_on, str):

@@ -184,3 +184,29 @@ def test_a_search_with_a_nul_byte_says_so_and_finds_nothing(staff_client, lucie,
     html = page.content.decode()
     assert 'id="nojs-q_errors"' in html
     assert f'<option value="{lucie.pk}">' not in html
+
+
+@pytest.mark.parametrize("typed", ["1.000", "1,000", "1.000,50", "1,000.50"])
+def test_the_desk_refuses_an_ambiguous_amount_like_the_public_form(staff_client, lucie, typed):
+    response = staff_client.post(reverse("dues:desk"), entry(lucie, amount=typed))
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount"] == [
+        "Écrivez le montant sans séparateur de milliers, par exemple 1000 ou 1 000,50."
+    ]
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1000", "1000"),
+        ("1 000", "1000"),
+        ("1\u00a0000,50", "1000.50"),
+        ("1000.50", "1000.50"),
+        ("250 000 €", "250000"),
+    ],
+)
+def test_the_desk_reads_amounts_like_the_public_form(staff_client, lucie, typed, amount):
+    response = staff_client.post(reverse("dues:desk"), entry(lucie, amount=typed))
+    assert response.status_code == 302
+    assert Payment.objects.get().amount == Decimal(amount)

@@ -10,8 +10,9 @@ from dues.campaign import (
     validate_received_on,
     validate_signed_on,
 )
-from dues.models import PaymentMethod, Purpose
+from dues.models import Payment, PaymentMethod, Purpose
 from dues.services.payments import PAYMENT_CEILING
+from dues.services.slips import cheques_to_deposit
 from members.forms import KIND_CHOICES
 from members.models import Member, MemberKind
 from members.validators import MoneyField
@@ -177,3 +178,75 @@ class PaperForm(EnvelopeForm):
             "bank": data["bank"],
             "drawer": data["drawer"],
         }
+
+
+class SlipFilterForm(forms.Form):
+    """Which waiting cheques the new-slip page shows: those received between two dates."""
+
+    received_from = forms.DateField(
+        label=_("Reçus du"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = forms.DateField(
+        label=_("au"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("Cette date précède la date de début."))
+        return data
+
+    @property
+    def is_filtering(self):
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+    def filter(self, cheques):
+        """`cheques` received within the dates (all of them while the form is not valid)."""
+        if not self.is_filtering:
+            return cheques
+        if self.cleaned_data["received_from"]:
+            cheques = cheques.filter(received_on__gte=self.cleaned_data["received_from"])
+        if self.cleaned_data["received_to"]:
+            cheques = cheques.filter(received_on__lte=self.cleaned_data["received_to"])
+        return cheques
+
+
+# The largest id a bigint column holds.
+_MAX_ID = 2**63 - 1
+_UNAVAILABLE = _(
+    "Certains chèques sélectionnés ne peuvent plus être remis (déjà sur un bordereau, annulés "
+    "ou rejetés). Rechargez la page."
+)
+
+
+class ChequesField(forms.ModelMultipleChoiceField):
+    """Ticked cheques among those waiting for the bank."""
+
+    def clean(self, value):
+        # Django checks an id's type, not its size: "99999999999999999999" would reach the
+        # database (an overflow there), "²" is a digit for Python but no number for int().
+        for pk in value or ():
+            if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and int(pk) <= _MAX_ID):
+                raise forms.ValidationError(_UNAVAILABLE, code="invalid_pk_value")
+        return super().clean(value)
+
+
+class SlipForm(forms.Form):
+    payments = ChequesField(
+        queryset=Payment.objects.none(),
+        error_messages={
+            "required": _("Sélectionnez au moins un chèque."),
+            "invalid_choice": _UNAVAILABLE,
+            "invalid_pk_value": _UNAVAILABLE,
+            "invalid_list": _UNAVAILABLE,
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payments"].queryset = cheques_to_deposit()

@@ -34,7 +34,8 @@ def slip_list(request):
 
 
 def _waiting_summary(total, matching, shown, filtering):
-    """ "964 chèques en attente ; 200 affichés (les plus anciens), filtrez par date…"."""
+    """The line above the list: how many cheques wait, how many the dates keep, how many show
+    (e.g. "964 chèques en attente ; 200 affichés (les plus anciens), filtrez par date…")."""
     text = ngettext("%(count)s chèque en attente", "%(count)s chèques en attente", total) % {
         "count": total
     }

@@ -44,6 +44,8 @@ COLLECTIVE = {
     "cheque_payee_short": "CAC",
     "cheque_address": "CAC\n108 rue St-Maur\n75011 Paris",
     "bank_account_holder": "Collectif des Associations Citoyennes",
+    # "Le Collectif des Associations Citoyennes (CAC) est né en 2010" (the brochure).
+    "founded_year": 2010,
 }
 
 CHARTER_2018 = {

@@ -2,10 +2,14 @@
 subscribed to which. Nothing here is hard-wired to the CAC: `load_cac_defaults` fills it."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# No association under the 1901 law predates it: the floor of any collective's first year.
+FIRST_POSSIBLE_YEAR = 1901
 
 
 class Collective(models.Model):
@@ -41,6 +45,14 @@ class Collective(models.Model):
         _("titulaire du compte bancaire"), max_length=200, blank=True
     )
     bank_account_number = models.CharField(_("compte bancaire (IBAN)"), max_length=40, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("première année du collectif"),
+        validators=[MinValueValidator(FIRST_POSSIBLE_YEAR)],
+        help_text=_(
+            "Aucune cotisation ni aucun paiement ne peut dater d'avant le 1er janvier de "
+            "cette année."
+        ),
+    )
 
     class Meta:
         verbose_name = _("collectif")

@@ -1,15 +1,21 @@
 """The desk's forms: the morning post (one payment at a time), slips, reasons."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dues.campaign import current_year
-from dues.models import PaymentMethod, Purpose
+from dues.campaign import (
+    current_year,
+    validate_dues_year,
+    validate_received_on,
+    validate_signed_on,
+)
+from dues.models import Payment, PaymentMethod, Purpose
+from dues.services.payments import PAYMENT_CEILING
+from dues.services.slips import cheques_to_deposit
 from members.forms import KIND_CHOICES
 from members.models import Member, MemberKind
+from members.validators import MoneyField
 
 
 def _today():
@@ -17,13 +23,13 @@ def _today():
 
 
 def _amount_field(**extra):
-    return forms.DecimalField(
+    # The public form's field and parser: "1 000,50" is read, "1.000" asked again, the same way.
+    return MoneyField(
         label=_("Montant (€)"),
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        ceiling=PAYMENT_CEILING,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": "30"}
+        ),
         **extra,
     )
 
@@ -32,9 +38,17 @@ def _received_on_field(**extra):
     return forms.DateField(
         label=_("Reçu le"),
         initial=_today,
+        validators=[validate_received_on],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         **extra,
     )
+
+
+class DuesYearField(forms.IntegerField):
+    """A dues year within `dues.campaign.dues_years()` (the collective's first year to the next
+    campaign): a year the database cannot hold never gets past the form."""
+
+    default_validators = [validate_dues_year]
 
 
 class EnvelopeForm(forms.Form):
@@ -62,7 +76,7 @@ class EnvelopeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     received_on = _received_on_field()
-    year = forms.IntegerField(label=_("Année de cotisation"), initial=current_year, min_value=2000)
+    year = DuesYearField(label=_("Année de cotisation"), initial=current_year)
 
     def clean(self):
         data = super().clean()
@@ -125,6 +139,7 @@ class PaperForm(EnvelopeForm):
     )
     signed_on = forms.DateField(
         label=_("Date de signature du formulaire"),
+        validators=[validate_signed_on],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     charter_signed = forms.BooleanField(
@@ -141,12 +156,6 @@ class PaperForm(EnvelopeForm):
     received_on = _received_on_field(required=False)
 
     field_order = ["kind", "purpose", "amount", "signed_on", "charter_signed", "method"]
-
-    def clean_signed_on(self):
-        signed_on = self.cleaned_data["signed_on"]
-        if signed_on > timezone.localdate():
-            raise forms.ValidationError(_("La date de signature ne peut pas être dans le futur."))
-        return signed_on
 
     def clean(self):
         data = super().clean()
@@ -169,3 +178,75 @@ class PaperForm(EnvelopeForm):
             "bank": data["bank"],
             "drawer": data["drawer"],
         }
+
+
+class SlipFilterForm(forms.Form):
+    """Which waiting cheques the new-slip page shows: those received between two dates."""
+
+    received_from = forms.DateField(
+        label=_("Reçus du"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = forms.DateField(
+        label=_("au"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("Cette date précède la date de début."))
+        return data
+
+    @property
+    def is_filtering(self):
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+    def filter(self, cheques):
+        """`cheques` received within the dates (all of them while the form is not valid)."""
+        if not self.is_filtering:
+            return cheques
+        if self.cleaned_data["received_from"]:
+            cheques = cheques.filter(received_on__gte=self.cleaned_data["received_from"])
+        if self.cleaned_data["received_to"]:
+            cheques = cheques.filter(received_on__lte=self.cleaned_data["received_to"])
+        return cheques
+
+
+# The largest id a bigint column holds.
+_MAX_ID = 2**63 - 1
+_UNAVAILABLE = _(
+    "Certains chèques sélectionnés ne peuvent plus être remis (déjà sur un bordereau, annulés "
+    "ou rejetés). Rechargez la page."
+)
+
+
+class ChequesField(forms.ModelMultipleChoiceField):
+    """Ticked cheques among those waiting for the bank."""
+
+    def clean(self, value):
+        # Django checks an id's type, not its size: "99999999999999999999" would reach the
+        # database (an overflow there), "²" is a digit for Python but no number for int().
+        for pk in value or ():
+            if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and int(pk) <= _MAX_ID):
+                raise forms.ValidationError(_UNAVAILABLE, code="invalid_pk_value")
+        return super().clean(value)
+
+
+class SlipForm(forms.Form):
+    payments = ChequesField(
+        queryset=Payment.objects.none(),
+        error_messages={
+            "required": _("Sélectionnez au moins un chèque."),
+            "invalid_choice": _UNAVAILABLE,
+            "invalid_pk_value": _UNAVAILABLE,
+            "invalid_list": _UNAVAILABLE,
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payments"].queryset = cheques_to_deposit()

@@ -1,31 +1,41 @@
-"""WeasyPrint for the desk's documents: installed DejaVu fonts, and nothing fetched remotely."""
+"""WeasyPrint for every document of the portal (deposit slips here, receipts above): installed
+DejaVu fonts, and nothing fetched from the disk or the network.
+
+One URL fetcher and one font configuration per process, shared by slips and receipts
+(`receipts.services.rendering` imports them): building the font configuration scans the fonts,
+and a single fetcher is a single place to say what a document may load.
+"""
 
 from functools import lru_cache
 
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=1)
-def _font_config():
-    # One FontConfiguration for the life of the process: building it scans the fonts.
+def font_config():
     from weasyprint.text.fonts import FontConfiguration
 
     return FontConfiguration()
 
 
-def _local_only(url, *args, **kwargs):
-    """A URL fetcher that refuses the network: a document must render offline, leak nothing."""
-    from weasyprint import default_url_fetcher
+@lru_cache(maxsize=1)
+def url_fetcher():
+    """`data:` URLs only (images inlined by the template): a `file:` or `http:` URL in a
+    document is refused, so a document renders offline and shows no file of the server."""
+    from weasyprint.urls import URLFetcher
 
-    if not url.startswith(("file:", "data:")):
-        raise ValueError(_("Adresse distante refusée dans un PDF : %(url)s") % {"url": url})
-    return default_url_fetcher(url, *args, **kwargs)
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def html_to_pdf(html, *, stylesheets=()):
+    """The PDF bytes of an HTML string, with the shared fetcher and fonts."""
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=url_fetcher()).write_pdf(
+        stylesheets=list(stylesheets), font_config=font_config()
+    )
 
 
 def render_pdf(template_name, context):
     """The PDF bytes of a Django template rendered as HTML."""
-    from weasyprint import HTML
-
-    html = render_to_string(template_name, context)
-    return HTML(string=html, url_fetcher=_local_only).write_pdf(font_config=_font_config())
+    return html_to_pdf(render_to_string(template_name, context))

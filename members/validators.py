@@ -5,7 +5,7 @@ the member's own edit page and the CSV import all say the same thing in the same
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import phonenumbers
 from django import forms
@@ -121,21 +121,33 @@ validate_url = URLValidator(
 )
 
 
+_EUROS = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+# A dot or comma between a non-zero figure and exactly three digits: "1.000" is a thousand for
+# some and one euro for others. Asked again rather than guessed.
+_THOUSANDS = re.compile(r"[1-9]\d*[.,]\d{3}(?!\d)")
+
+
 def parse_money(value):
-    """A Decimal from what people type: "1 000,50 €", "1000.5", "50"; ValidationError else."""
+    """A Decimal from what people type, or ValidationError in French; the one money parser.
+
+    Spaces (also non-breaking and thin ones) are thousands separators and a trailing "€" is
+    allowed: "1 000,50 €". One dot or comma followed by one or two digits is the decimal
+    separator: "1000,50", "1000.5". A dot or comma followed by three digits ("1.000", "1,000",
+    "1.000,50") is refused: it could be a thousand or one euro.
+    """
     if isinstance(value, Decimal):
         amount = value
     else:
-        text = str(value or "").strip()
-        text = re.sub(r"[\s\u00a0\u202f€]", "", text).replace(",", ".")
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
-            raise ValidationError(_("Saisissez un montant en euros, par exemple 50 ou 50,00."))
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
+        text = re.sub(r"\s*€\s*$", "", str(value or "").strip())
+        text = re.sub(r"\s", "", text)
+        if _THOUSANDS.search(text):
             raise ValidationError(
-                _("Saisissez un montant en euros, par exemple 50 ou 50,00.")
-            ) from None
+                _("Écrivez le montant sans séparateur de milliers, par exemple 1000 ou 1 000,50."),
+                code="thousands",
+            )
+        if not _EUROS.fullmatch(text):
+            raise ValidationError(_("Saisissez un montant en euros, par exemple 50 ou 50,00."))
+        amount = Decimal(text.replace(",", "."))
     if not amount.is_finite():
         raise ValidationError(_("Saisissez un montant en euros, par exemple 50 ou 50,00."))
     return amount

@@ -8,17 +8,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cac_portal.forms import SearchForm
 from members.forms import CorrespondentInlineFormSet, member_form_class
 from members.models import Member
 from members.services import update_contact
 
 DIRECTORY_PAGE_SIZE = 20
-SEARCH_MAX_LENGTH = 100
 
 
 def directory(request):
     """Member organisations that opted in; two queries per page, however many members."""
-    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    search = SearchForm(
+        request.GET, label=_("Rechercher (nom, sigle, ville, activité)"), auto_id="directory-%s"
+    )
+    query = search.query
     members = Member.objects.in_directory().only(
         "name", "acronym", "directory_description", "city", "website", "reference"
     )
@@ -32,7 +35,9 @@ def directory(request):
     page = Paginator(members.order_by("name", "pk"), DIRECTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "members/directory.html", {"page": page, "query": query})
+    return render(
+        request, "members/directory.html", {"page": page, "query": query, "search": search}
+    )
 
 
 @login_required

@@ -8,10 +8,11 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cac_portal.http import redirect_to_next
+from dues.campaign import received_years
 from members import spreadsheets
 from receipts.forms import BatchForm, CancelForm, ErrorReportForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
@@ -58,15 +59,6 @@ def download(request, code):
     return response
 
 
-def _next_url(request, default):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @login_required
 @require_POST
 def report_error(request, code):
@@ -75,7 +67,7 @@ def report_error(request, code):
     form = ErrorReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Décrivez l'erreur en quelques mots."))
-        return redirect(_next_url(request, "/compte/"))
+        return redirect_to_next(request, reverse("dues:account"))
     try:
         record_error_report(receipt, message=form.cleaned_data["message"], actor=request.user)
     except ValidationError as error:
@@ -86,7 +78,7 @@ def report_error(request, code):
             _("Merci : le trésorier a reçu votre signalement sur le reçu n° %(number)s.")
             % {"number": receipt.number},
         )
-    return redirect(_next_url(request, "/compte/"))
+    return redirect_to_next(request, reverse("dues:account"))
 
 
 def _batch_json(batch):
@@ -109,6 +101,8 @@ def treasury(request):
     try:
         year = int(request.GET.get("annee", default_year))
     except ValueError:
+        year = default_year
+    if year not in received_years():
         year = default_year
     receipts = (
         Receipt.objects.filter(fiscal_year=year)
@@ -134,7 +128,8 @@ def treasury(request):
 def batch_start(request):
     form = BatchForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Année invalide."))
+        for error in form.errors["fiscal_year"]:
+            messages.error(request, error)
         return redirect("receipts:treasury")
     year = form.cleaned_data["fiscal_year"]
     batch = issue_annual_receipts(year, actor=request.user)
@@ -201,4 +196,4 @@ def register_csv(request, year):
 @require_POST
 def resolve_report(request, pk):
     record_resolution(get_object_or_404(ErrorReport, pk=pk), actor=request.user)
-    return redirect(_next_url(request, "/tresorerie/"))
+    return redirect_to_next(request, reverse("receipts:treasury"))

@@ -1,17 +1,22 @@
 """Recording, rejecting, undoing and correcting payments. Every change writes an audit entry;
 the apps above learn of it through `dues.signals`, sent after commit."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from dues.campaign import validate_dues_year, validate_received_on
 from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus, PledgeSource
 from dues.services.pledges import submit_adhesion
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
 from members.audit import acting_user
+
+# A billion euros: far above any gift, and within what `Payment.amount` (12 digits) holds.
+PAYMENT_CEILING = Decimal("1000000000")
 
 AUDITED_FIELDS = [
     "member",
@@ -86,9 +91,12 @@ def record_payment(
 ):
     """Save a received payment, matched to the member's open pledge of `year` if any.
 
-    Invariants: the amount is a positive Decimal with at most two decimals; a cheque has a
-    number and is recorded once (same member, number, bank and amount → DuplicatePayment);
-    `payment_recorded` is sent only once the transaction has committed.
+    Invariants: the amount is a positive Decimal with at most two decimals that the column
+    holds; `year` is a dues year (`dues.campaign.dues_years`) and `received_on` neither in the
+    future nor before the collective's first year, whoever calls (a form, an import); a cheque
+    has a number and is recorded once (same member, number, bank and amount →
+    DuplicatePayment); `payment_recorded` is sent only once the transaction has committed.
+    Refusals are ValidationErrors keyed by the field's name.
     """
     try:
         amount = Decimal(amount)
@@ -98,7 +106,16 @@ def record_payment(
         raise ValidationError(
             {"amount": _("Le montant doit être positif, avec au plus deux décimales.")}
         )
+    if amount > PAYMENT_CEILING:
+        raise ValidationError({"amount": _("Ce montant est trop grand, vérifiez-le.")})
     amount = amount.quantize(Decimal("0.01"))
+    validate_dues_year(year, field="year")
+    if isinstance(received_on, str):
+        try:
+            received_on = datetime.date.fromisoformat(received_on.strip())
+        except ValueError:
+            received_on = None
+    validate_received_on(received_on, field="received_on")
     if method not in PaymentMethod.values:
         raise ValidationError({"method": _("Mode de paiement inconnu.")})
     cheque_number = (cheque_number or "").strip()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from cac_portal.limits import exceeded
 from charter import services as charter_services
 from charter.models import AcceptanceSource, Charter, Collective, PrivacyNotice
-from dues.campaign import current_year
+from dues.campaign import current_year, validate_dues_year
 from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose, Scale
 from members import audit
 from members.models import CONTACT_FIELDS, CORRESPONDENT_FIELDS, Correspondent, Member, MemberKind
@@ -205,6 +205,7 @@ class Adhesion:
         if self.source not in (PledgeSource.ONLINE, PledgeSource.PAPER):
             raise ValidationError(_("Source inconnue."))
         year = self.year or current_year()
+        validate_dues_year(year, field="year")
         data = {k: v for k, v in self.member_data.items() if k in CONTACT_FIELDS[self.kind]}
         amount = self.amount
         if amount in (None, ""):

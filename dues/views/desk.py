@@ -15,12 +15,13 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cac_portal import tasking
+from cac_portal.forms import SearchForm
+from cac_portal.http import redirect_to_next, safe_next_url
 from charter.templatetags.money import format_euros
 from dues.campaign import current_year
 from dues.forms_desk import ChequeDetailsForm, PaymentEntryForm, ReasonForm
@@ -102,7 +103,11 @@ def _member_detail(member):
 @desk_required
 @require_GET
 def member_search(request):
-    """The combobox's data: `{"results": [{id, reference, label, detail, pledge}]}`."""
+    """The combobox's data: `{"results": [{id, reference, label, detail, pledge}]}`; a search
+    the box refuses (a NUL byte, too long) gets no results, its reasons and a 400."""
+    search = SearchForm(request.GET)
+    if not search.is_valid():
+        return JsonResponse({"results": [], "errors": search.errors["q"]}, status=400)
     results = [
         {
             "id": member.pk,
@@ -119,7 +124,7 @@ def member_search(request):
                 else ""
             ),
         }
-        for member in find_members(request.GET.get("q", ""))
+        for member in find_members(search.query)
     ]
     return JsonResponse({"results": results})
 
@@ -153,7 +158,8 @@ def _recent_payments(request):
 @require_http_methods(["GET", "POST"])
 def desk(request):
     """The morning post: one payment per submit, then straight back to the search."""
-    query = request.GET.get("q", "").strip()
+    search = SearchForm(request.GET, label=_("Rechercher un membre"), auto_id="nojs-%s")
+    query = search.query
     if request.method == "POST":
         form = PaymentEntryForm(request.POST)
         if form.is_valid():
@@ -197,22 +203,13 @@ def desk(request):
         "dues/desk/desk.html",
         {
             "form": form,
-            "query": query,
+            "search": search,
             "search_results": find_members(query) if query else None,
             "selected_member": selected_member,
             "recent": _recent_payments(request),
             "cheque": PaymentMethod.CHEQUE,
         },
     )
-
-
-def _next_url(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _payment(pk):
@@ -255,11 +252,11 @@ def _reason_action(request, pk, *, service, template, initial, success, default_
         else:
             messages.success(request, success % {"payment": payment})
             warn_if_undelivered(request, undelivered)
-            return redirect(_next_url(request, default_next(payment)))
+            return redirect_to_next(request, default_next(payment))
     return render(
         request,
         template,
-        {"payment": payment, "form": form, "next": _next_url(request, "")},
+        {"payment": payment, "form": form, "next": safe_next_url(request, "")},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from dues.campaign import current_year
+from dues.forms_desk import DuesYearField
 from dues.models import Payment, PaymentMethod, PaymentStatus
 from dues.views.desk import desk_required
 from members.models import Member, MemberKind
@@ -22,7 +23,7 @@ def _blank(choices):
 
 
 class PaymentFilter(forms.Form):
-    year = forms.IntegerField(label=_("Année"), required=False)
+    year = DuesYearField(label=_("Année"), required=False)
     method = forms.ChoiceField(
         label=_("Mode"), choices=_blank(PaymentMethod.choices), required=False
     )
@@ -39,7 +40,7 @@ class PaymentFilter(forms.Form):
 
 class MemberFilter(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=_blank(MemberKind.choices), required=False)
-    up_to_date = forms.IntegerField(
+    up_to_date = DuesYearField(
         label=_("À jour pour l'année"),
         required=False,
         help_text=_("Un paiement reçu pour cette année."),

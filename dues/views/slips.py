@@ -7,13 +7,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from charter.models import Collective
+from dues.forms_desk import SlipFilterForm, SlipForm
 from dues.models import DepositSlip
 from dues.pdf import render_pdf
 from dues.services.slips import cheques_to_deposit, create_slip, mark_deposited, slip_totals
 from dues.views.desk import desk_required
+
+# A slip of more cheques than this is no desk's morning; the page says how many wait.
+SLIP_PAGE_CAP = 200
 
 
 @desk_required
@@ -28,27 +33,70 @@ def slip_list(request):
     )
 
 
+def _waiting_summary(total, matching, shown, filtering):
+    """The line above the list: how many cheques wait, how many the dates keep, how many show
+    (e.g. "964 chèques en attente ; 200 affichés (les plus anciens), filtrez par date…")."""
+    text = ngettext("%(count)s chèque en attente", "%(count)s chèques en attente", total) % {
+        "count": total
+    }
+    if filtering:
+        text += ngettext(
+            ", dont %(count)s reçu dans cette période",
+            ", dont %(count)s reçus dans cette période",
+            matching,
+        ) % {"count": matching}
+    if shown < matching:
+        return text + _(
+            " ; %(shown)s affichés (les plus anciens), filtrez par date pour voir les autres."
+        ) % {"shown": shown}
+    return text + ngettext(", affiché.", ", tous affichés.", matching)
+
+
 @desk_required
 @require_http_methods(["GET", "POST"])
 def slip_new(request):
-    """Every cheque waiting for the bank is ticked by default; untick what stays behind."""
-    cheques = list(cheques_to_deposit())
-    selected = {str(cheque.pk) for cheque in cheques}
-    error = None
+    """The cheques waiting for the bank, oldest first, filtered by date received and at most
+    SLIP_PAGE_CAP on the page; what the page shows is ticked until someone unticks it.
+    "Tout cocher" / "Tout décocher" are submit buttons, so they work without JavaScript."""
+    filters = SlipFilterForm(request.GET or None)
+    waiting = cheques_to_deposit()
+    total = waiting.count()
+    matching_cheques = filters.filter(waiting)
+    matching = matching_cheques.count() if filters.is_filtering else total
+    cheques = list(matching_cheques[:SLIP_PAGE_CAP])
+    shown = {str(cheque.pk) for cheque in cheques}
+    form = SlipForm(request.POST if request.method == "POST" else None)
+    selected, errors = shown, []
     if request.method == "POST":
-        selected = set(request.POST.getlist("payments"))
-        try:
-            slip = create_slip([int(pk) for pk in selected if pk.isdigit()], actor=request.user)
-        except ValidationError as exc:
-            error = exc
+        choice = request.POST.get("select")
+        if choice in ("all", "none"):
+            selected = shown if choice == "all" else set()
         else:
-            messages.success(request, _("Bordereau %(number)s créé.") % {"number": slip.number})
-            return redirect("dues:slip_detail", number=slip.number)
+            selected = set(request.POST.getlist("payments"))
+            if form.is_valid():
+                try:
+                    slip = create_slip(form.cleaned_data["payments"], actor=request.user)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request, _("Bordereau %(number)s créé.") % {"number": slip.number}
+                    )
+                    return redirect("dues:slip_detail", number=slip.number)
+            errors = [*form.errors.get("payments", []), *form.non_field_errors()]
     return render(
         request,
         "dues/desk/slip_new.html",
-        {"cheques": cheques, "selected": selected, "error": error},
-        status=400 if error else 200,
+        {
+            "cheques": cheques,
+            "selected": selected,
+            "errors": errors,
+            "filters": filters,
+            "total": total,
+            "summary": _waiting_summary(total, matching, len(cheques), filters.is_filtering),
+            "querystring": request.GET.urlencode(),
+        },
+        status=400 if errors else 200,
     )
 
 

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import get_template
 
+from dues import pdf
 from receipts.models import Receipt, ReceiptKind, private_storage
 from receipts.services.words import euros_in_figures, euros_in_words
 
@@ -56,23 +57,22 @@ _engine = {}
 
 
 def _shared():
-    """(CSS, FontConfiguration, {kind: Template}): built on first use, kept for the worker's
-    life. WeasyPrint's font configuration caches the fonts it has loaded; sharing it is what
-    keeps the per-receipt cost at the layout alone."""
+    """(CSS, {kind: Template}, signatures): built on first use, kept for the worker's life.
+    The fonts and the URL fetcher (`data:` only: fonts are installed and images inline) are
+    `dues.pdf`'s, shared with the deposit slips; WeasyPrint's font configuration caches the
+    fonts it has loaded, which keeps the per-receipt cost at the layout alone."""
     if not _engine:
         with _lock:
             if not _engine:
                 from weasyprint import CSS
-                from weasyprint.text.fonts import FontConfiguration
-                from weasyprint.urls import URLFetcher
 
-                fonts = FontConfiguration()
-                _engine["css"] = CSS(filename=str(STYLESHEET), font_config=fonts)
-                _engine["fonts"] = fonts
+                _engine["css"] = CSS(
+                    filename=str(STYLESHEET),
+                    font_config=pdf.font_config(),
+                    url_fetcher=pdf.url_fetcher(),
+                )
                 _engine["templates"] = {key: get_template(name) for key, name in TEMPLATES.items()}
                 _engine["signatures"] = {}
-                # Fonts are installed and images inline: a receipt fetches no URL.
-                _engine["fetcher"] = URLFetcher(allowed_protocols={"data"})
     return _engine
 
 
@@ -139,13 +139,8 @@ def receipt_html(receipt, *, mark=""):
 
 
 def html_to_pdf(html):
-    """WeasyPrint alone: the shared stylesheet and fonts, nothing fetched."""
-    from weasyprint import HTML
-
-    engine = _shared()
-    return HTML(string=html, url_fetcher=engine["fetcher"]).write_pdf(
-        stylesheets=[engine["css"]], font_config=engine["fonts"]
-    )
+    """WeasyPrint alone: the parsed stylesheet, the shared fonts and fetcher, nothing fetched."""
+    return pdf.html_to_pdf(html, stylesheets=[_shared()["css"]])
 
 
 def render_pdf(receipt, *, mark=""):

@@ -186,3 +186,25 @@ def test_a_logged_in_member_pledges_for_their_own_record(client, member_user):
     assert Pledge.objects.get().member == member
     assert member.email == "nouvelle-adresse@example.org"  # the member changes their own data
     assert member.street == "9 rue Nouvelle"
+
+
+THOUSANDS = "Écrivez le montant sans séparateur de milliers, par exemple 1000 ou 1 000,50."
+
+
+@pytest.mark.parametrize("typed", ["1.000", "1,000", "1.000,50"])
+def test_an_ambiguous_amount_is_refused_with_how_to_write_it(client, cac, typed):
+    response = client.post(URL, individual_post(tier="other", other_amount=typed))
+    assert response.status_code == 200
+    assert response.context["form"].errors["other_amount"] == [THOUSANDS]
+    assert f'value="{typed}"' in response.content.decode()
+    assert not Pledge.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("1000", "1000"), ("1 000", "1000"), ("1 000,50", "1000.50"), ("1000.50", "1000.50")],
+)
+def test_a_thousand_euros_is_read_as_a_thousand_euros(client, cac, typed, amount):
+    response = client.post(URL, organisation_post(org_amount=typed))
+    assert response.status_code == 302
+    assert Pledge.objects.get().amount == Decimal(amount)

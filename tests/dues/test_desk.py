@@ -198,3 +198,42 @@ def test_the_desk_says_the_receipt_will_follow_when_the_queue_is_unreachable(
         reverse("dues:desk"), entry(network, cheque_number="7654321"), follow=True
     )
     assert "injoignable" not in response.content.decode(), "no word when all went well"
+
+
+@pytest.mark.parametrize("query", ["\x00", "Aubrac\x00", "Au\x1bbrac", "x" * 101])
+def test_a_search_with_a_nul_byte_says_so_and_finds_nothing(staff_client, lucie, query):
+    response = staff_client.get(reverse("dues:member_search"), {"q": query})
+    assert response.status_code == 400
+    assert response.json()["results"] == []
+    assert response.json()["errors"]
+    page = staff_client.get(reverse("dues:desk"), {"q": query})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="nojs-q_errors"' in html
+    assert f'<option value="{lucie.pk}">' not in html
+
+
+@pytest.mark.parametrize("typed", ["1.000", "1,000", "1.000,50", "1,000.50"])
+def test_the_desk_refuses_an_ambiguous_amount_like_the_public_form(staff_client, lucie, typed):
+    response = staff_client.post(reverse("dues:desk"), entry(lucie, amount=typed))
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount"] == [
+        "Écrivez le montant sans séparateur de milliers, par exemple 1000 ou 1 000,50."
+    ]
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1000", "1000"),
+        ("1 000", "1000"),
+        ("1\u00a0000,50", "1000.50"),
+        ("1000.50", "1000.50"),
+        ("250 000 €", "250000"),
+    ],
+)
+def test_the_desk_reads_amounts_like_the_public_form(staff_client, lucie, typed, amount):
+    response = staff_client.post(reverse("dues:desk"), entry(lucie, amount=typed))
+    assert response.status_code == 302
+    assert Payment.objects.get().amount == Decimal(amount)

@@ -1,5 +1,6 @@
 """Deposit slips: gap-free numbers, only waiting cheques, deposited for good, a readable PDF."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -131,3 +132,81 @@ def test_the_desk_pages_take_the_slip_from_creation_to_deposit(staff_client):
     assert cheque.status == PaymentStatus.RECEIVED and cheque.cheque_number != "1"
     # A deposited slip is deposited once.
     assert staff_client.post(reverse("dues:slip_deposit", args=[slip.number])).status_code == 400
+
+
+def _waiting(count, received_on):
+    return [PaymentFactory(received_on=received_on) for _ in range(count)]
+
+
+def _ticked(html):
+    return html.count('name="payments"'), html.count(" checked")
+
+
+def test_the_new_slip_page_shows_at_most_200_cheques_and_says_how_many_wait(staff_client):
+    from dues.views.slips import SLIP_PAGE_CAP
+
+    today = timezone.localdate()
+    _waiting(SLIP_PAGE_CAP + 5, today - datetime.timedelta(days=3))
+    newest = _waiting(2, today)
+    response = staff_client.get(reverse("dues:slip_new"))
+    html = response.content.decode()
+    assert "207 chèques en attente ; 200 affichés (les plus anciens), filtrez par date" in html
+    assert _ticked(html) == (200, 200)
+    # The oldest go first: the two of today wait for the next slip or a filter.
+    assert f'value="{newest[0].pk}"' not in html
+    # Creating the slip takes what the page showed and ticked.
+    staff_client.post(
+        reverse("dues:slip_new"), {"payments": [c.pk for c in response.context["cheques"]]}
+    )
+    assert DepositSlip.objects.get().payments.count() == 200
+    html = staff_client.get(reverse("dues:slip_new")).content.decode()
+    assert "7 chèques en attente, tous affichés." in html
+    assert _ticked(html) == (7, 7)
+
+
+def test_the_new_slip_page_filters_by_date_received(staff_client):
+    today = timezone.localdate()
+    old = _waiting(3, today - datetime.timedelta(days=40))
+    recent = _waiting(2, today - datetime.timedelta(days=2))
+    week_ago = (today - datetime.timedelta(days=7)).isoformat()
+    response = staff_client.get(reverse("dues:slip_new"), {"received_from": week_ago})
+    html = response.content.decode()
+    assert {c.pk for c in response.context["cheques"]} == {c.pk for c in recent}
+    assert "5 chèques en attente, dont 2 reçus dans cette période, tous affichés." in html
+    assert _ticked(html) == (2, 2)
+    response = staff_client.get(reverse("dues:slip_new"), {"received_to": week_ago})
+    assert {c.pk for c in response.context["cheques"]} == {c.pk for c in old}
+    # The filter stays on the page the form goes back to.
+    assert f"received_to={week_ago}" in response.content.decode()
+
+
+def test_a_filter_that_makes_no_sense_is_refused_next_to_the_field(staff_client):
+    _waiting(2, timezone.localdate())
+    response = staff_client.get(
+        reverse("dues:slip_new"), {"received_from": "2026-05-01", "received_to": "2026-04-01"}
+    )
+    assert response.status_code == 200
+    assert response.context["filters"].errors["received_to"]
+    assert len(response.context["cheques"]) == 2
+    response = staff_client.get(reverse("dues:slip_new"), {"received_from": "hier"})
+    assert response.context["filters"].errors["received_from"]
+
+
+def test_select_all_and_none_work_without_javascript(staff_client):
+    cheques = _waiting(3, timezone.localdate())
+    url = reverse("dues:slip_new")
+    response = staff_client.post(url, {"payments": [cheques[0].pk], "select": "none"})
+    assert response.status_code == 200
+    assert _ticked(response.content.decode()) == (3, 0)
+    response = staff_client.post(url, {"payments": [cheques[0].pk], "select": "all"})
+    assert _ticked(response.content.decode()) == (3, 3)
+    assert not DepositSlip.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999", "-1", "abc", "\x00"])
+def test_odd_cheque_ids_are_refused_and_nothing_is_created(staff_client, value):
+    _waiting(1, timezone.localdate())
+    response = staff_client.post(reverse("dues:slip_new"), {"payments": [value]})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert not DepositSlip.objects.exists()

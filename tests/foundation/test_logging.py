@@ -12,6 +12,8 @@ SCRIPT = """
 import logging
 import django
 django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)  # the error pages read the collective's name
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.test import RequestFactory
@@ -27,9 +29,10 @@ logging.getLogger("receipts").warning("one event")
 
 
 @pytest.mark.parametrize("debug", ["1", "0"])
-def test_one_line_per_event_and_a_traceback_only_for_a_server_error(debug):
+def test_one_line_per_event_and_a_traceback_only_for_a_server_error(debug, tmp_path):
     env = {
-        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "DJANGO_SETTINGS_MODULE": "cac_portal.settings",
         "PYTHONPATH": str(settings.BASE_DIR),
         "DEBUG": debug,

@@ -69,3 +69,25 @@ def test_pagination_keeps_the_search_and_the_query_count_constant(client, cac):
 def test_bad_page_numbers_do_not_fail(client, cac):
     for page in ("0", "-1", "abc", "99999"):
         assert client.get("/annuaire/", {"page": page}).status_code == 200
+
+
+def _field_errors(html, field_id):
+    """The error list the page shows next to the field `field_id`."""
+    start = html.index(f'id="{field_id}_error"')
+    return html[start : html.index("</ul>", start)]
+
+
+def test_a_nul_byte_or_a_control_character_is_refused_next_to_the_search_box(client, cac):
+    OrganisationFactory(name="Les Jardins Partagés", directory_opt_in=True)
+    for query in ("jardins\x00", "\x00", "jar\x07dins", "x" * 101):
+        response = client.get("/annuaire/", {"q": query})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert _field_errors(html, "directory-q")
+        # The list stays readable: the search is left out, not the page.
+        assert "Les Jardins Partagés" in html
+    html = client.get("/annuaire/", {"q": "jar\x07dins"}).content.decode()
+    assert "caractère invisible" in _field_errors(html, "directory-q")
+    # Tabs and line breaks pasted with a name are only spaces.
+    html = client.get("/annuaire/", {"q": "  les\tjardins\n"}).content.decode()
+    assert 'id="directory-q_error"' not in html and "Les Jardins Partagés" in html

@@ -85,6 +85,15 @@ def test_phones_are_shown_the_way_people_write_them():
         ("1 000,50 €", Decimal("1000.50")),
         ("1\u00a0000", Decimal("1000")),
         ("12.34", Decimal("12.34")),
+        ("1000", Decimal("1000")),
+        ("1 000", Decimal("1000")),
+        ("1000,50", Decimal("1000.50")),
+        ("1 000,50", Decimal("1000.50")),
+        ("1000.50", Decimal("1000.50")),
+        ("1\u202f000,5", Decimal("1000.5")),
+        ("1\u2009000,50 €", Decimal("1000.50")),
+        ("10 000 €", Decimal("10000")),
+        ("0,125", Decimal("0.125")),
     ],
 )
 def test_money_is_read_the_french_way(typed, expected):
@@ -99,7 +108,8 @@ def test_money_is_read_the_french_way(typed, expected):
         ("NaN", "Saisissez un montant"),
         ("0", "positif"),
         ("-5", "positif"),
-        ("10,005", "deux chiffres après la virgule"),
+        ("10,0050", "deux chiffres après la virgule"),
+        ("0,125", "deux chiffres après la virgule"),
         ("100001", "plafond"),
         ("9" * 40, "Saisissez un montant"),
     ],
@@ -108,6 +118,22 @@ def test_bad_amounts_are_refused(typed, message):
     with pytest.raises(ValidationError) as error:
         MoneyField().clean(typed)
     assert message in error.value.messages[0]
+
+
+THOUSANDS = "Écrivez le montant sans séparateur de milliers, par exemple 1000 ou 1 000,50."
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["1.000", "1,000", "1.000,50", "1,000.50", "10,005", "1.000.000", "12.345 €", "-1.000"],
+)
+def test_an_amount_with_a_thousands_separator_is_ambiguous_and_refused(typed):
+    with pytest.raises(ValidationError) as error:
+        parse_money(typed)
+    assert error.value.messages == [THOUSANDS]
+    with pytest.raises(ValidationError) as error:
+        MoneyField().clean(typed)
+    assert error.value.messages == [THOUSANDS]
 
 
 def test_a_budget_may_be_zero_but_not_absurd():

@@ -1,4 +1,9 @@
-"""Where a page may send the visitor next: the one reading of `next` for every view.
+"""HTTP helpers every app's views share: who may open a page, and where it may send them next.
+
+`requires(permission)` guards the staff's and the treasurer's pages the same way: strangers are
+asked to log in, logged-in people without the permission get 403.
+
+Where a page may send the visitor next: the one reading of `next` for every view.
 
 A `next` is followed only when it is a path of this site ("/gestion/?q=x"). Anything else
 (a view name such as "abc", "//host", "https://host", "/\\host", "javascript:", control
@@ -9,10 +14,20 @@ characters) gives the page's default. The result always goes to `HttpResponseRed
 import unicodedata
 from urllib.parse import urlsplit
 
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 MAX_LENGTH = 2000
+
+
+def requires(permission):
+    """A view decorator: the login page for strangers, 403 without `permission`."""
+
+    def decorator(view):
+        return login_required(permission_required(permission, raise_exception=True)(view))
+
+    return decorator
 
 
 def is_local_path(value):

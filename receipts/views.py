@@ -1,7 +1,7 @@
 """Downloads for members and staff, the error report, and the treasurer's pages."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cac_portal.http import redirect_to_next
+from cac_portal.http import redirect_to_next, requires
 from dues.campaign import received_years
 from members import spreadsheets
 from receipts.forms import BatchForm, CancelForm, ErrorReportForm
@@ -22,10 +22,8 @@ from receipts.services.register import REGISTER_HEADER, fiscal_totals, register_
 from receipts.services.reports import report_error as record_error_report
 from receipts.services.reports import resolve_report as record_resolution
 
-
-def treasurer_only(view):
-    """Strangers are asked to log in; logged-in people without the permission get 403."""
-    return login_required(permission_required("receipts.use_treasury", raise_exception=True)(view))
+# Strangers are asked to log in; logged-in people without the permission get 403.
+treasurer_only = requires("receipts.use_treasury")
 
 
 def _is_staff(user):

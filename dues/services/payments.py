@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from dues.campaign import validate_dues_year, validate_received_on
 from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus, PledgeSource
-from dues.services.pledges import submit_adhesion
+from dues.services.pledges import open_pledge, submit_adhesion
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
 from members.audit import acting_user
@@ -51,16 +51,6 @@ def _duplicate_message(existing):
     }
 
 
-def _open_pledge(member, year):
-    """The member's latest pledge of `year` that no received payment covers yet."""
-    return (
-        member.pledges.filter(year=year)
-        .exclude(payments__status=PaymentStatus.RECEIVED)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 def _cheque_twin(member, cheque_number, bank, amount):
     return (
         Payment.objects.filter(
@@ -74,6 +64,43 @@ def _cheque_twin(member, cheque_number, bank, amount):
         .select_related("member")
         .first()
     )
+
+
+def _checked_amount(amount):
+    try:
+        amount = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"amount": _("Saisissez un montant valide.")}) from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(
+            {"amount": _("Le montant doit être positif, avec au plus deux décimales.")}
+        )
+    if amount > PAYMENT_CEILING:
+        raise ValidationError({"amount": _("Ce montant est trop grand, vérifiez-le.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _checked_date(received_on):
+    if isinstance(received_on, str):
+        try:
+            received_on = datetime.date.fromisoformat(received_on.strip())
+        except ValueError:
+            received_on = None
+    validate_received_on(received_on, field="received_on")
+    return received_on
+
+
+def _cheque_fields(method, member, cheque_number, bank, drawer):
+    """(number, bank, drawer) as stored: a cheque needs its number and defaults its drawer to
+    the member; other methods have none of the three."""
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": _("Mode de paiement inconnu.")})
+    if method != PaymentMethod.CHEQUE:
+        return "", "", ""
+    cheque_number = (cheque_number or "").strip()
+    if not cheque_number:
+        raise ValidationError({"cheque_number": _("Indiquez le numéro du chèque.")})
+    return cheque_number, (bank or "").strip(), (drawer or "").strip() or member.display_name
 
 
 def record_payment(
@@ -98,35 +125,10 @@ def record_payment(
     DuplicatePayment); `payment_recorded` is sent only once the transaction has committed.
     Refusals are ValidationErrors keyed by the field's name.
     """
-    try:
-        amount = Decimal(amount)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({"amount": _("Saisissez un montant valide.")}) from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(
-            {"amount": _("Le montant doit être positif, avec au plus deux décimales.")}
-        )
-    if amount > PAYMENT_CEILING:
-        raise ValidationError({"amount": _("Ce montant est trop grand, vérifiez-le.")})
-    amount = amount.quantize(Decimal("0.01"))
+    amount = _checked_amount(amount)
     validate_dues_year(year, field="year")
-    if isinstance(received_on, str):
-        try:
-            received_on = datetime.date.fromisoformat(received_on.strip())
-        except ValueError:
-            received_on = None
-    validate_received_on(received_on, field="received_on")
-    if method not in PaymentMethod.values:
-        raise ValidationError({"method": _("Mode de paiement inconnu.")})
-    cheque_number = (cheque_number or "").strip()
-    bank = (bank or "").strip()
-    drawer = (drawer or "").strip()
-    if method == PaymentMethod.CHEQUE:
-        if not cheque_number:
-            raise ValidationError({"cheque_number": _("Indiquez le numéro du chèque.")})
-        drawer = drawer or member.display_name
-    else:
-        cheque_number = bank = drawer = ""
+    received_on = _checked_date(received_on)
+    cheque_number, bank, drawer = _cheque_fields(method, member, cheque_number, bank, drawer)
     if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
         raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
 
@@ -138,7 +140,7 @@ def record_payment(
                     raise DuplicatePayment(_duplicate_message(existing), code="duplicate")
             payment = Payment.objects.create(
                 member=member,
-                pledge=pledge or _open_pledge(member, year),
+                pledge=pledge or open_pledge(member, year),
                 year=year,
                 method=method,
                 amount=amount,
@@ -261,6 +263,17 @@ def cancel_payment(payment, *, reason, actor):
 EDITABLE_DETAILS = ("cheque_number", "bank", "drawer")
 
 
+def _check_correctable(locked, changes):
+    if locked.is_locked:
+        raise PaymentLocked(_lock_message(), code="locked")
+    if locked.status != PaymentStatus.RECEIVED:
+        raise ValidationError(_("Seul un paiement reçu peut être corrigé."), code="status")
+    if locked.method != PaymentMethod.CHEQUE:
+        raise ValidationError(_("Seul un chèque a un numéro, une banque et un tireur."))
+    if "cheque_number" in changes and not changes["cheque_number"]:
+        raise ValidationError({"cheque_number": _("Indiquez le numéro du chèque.")})
+
+
 def update_cheque_details(payment, *, actor, **changes):
     """Correct a cheque's number, bank or drawer (a typo), before the slip goes to the bank.
 
@@ -275,14 +288,7 @@ def update_cheque_details(payment, *, actor, **changes):
     changes = {name: (value or "").strip() for name, value in changes.items()}
     with transaction.atomic():
         locked = _lock_with_slip(payment)
-        if locked.is_locked:
-            raise PaymentLocked(_lock_message(), code="locked")
-        if locked.status != PaymentStatus.RECEIVED:
-            raise ValidationError(_("Seul un paiement reçu peut être corrigé."), code="status")
-        if locked.method != PaymentMethod.CHEQUE:
-            raise ValidationError(_("Seul un chèque a un numéro, une banque et un tireur."))
-        if "cheque_number" in changes and not changes["cheque_number"]:
-            raise ValidationError({"cheque_number": _("Indiquez le numéro du chèque.")})
+        _check_correctable(locked, changes)
         if "drawer" in changes and not changes["drawer"]:
             changes["drawer"] = locked.member.display_name
         before = audit.snapshot(locked, AUDITED_FIELDS)

@@ -66,10 +66,14 @@ def find_member(email, kind):
     )
 
 
-def _open_pledge(member, year, purpose):
+def open_pledge(member, year, purpose=None):
+    """The member's latest pledge of `year` (and `purpose`, if given) that no received payment
+    covers yet: what a new payment pays, what a second form updates."""
+    pledges = member.pledges.filter(year=year)
+    if purpose is not None:
+        pledges = pledges.filter(purpose=purpose)
     return (
-        member.pledges.filter(year=year, purpose=purpose)
-        .exclude(payments__status=PaymentStatus.RECEIVED)
+        pledges.exclude(payments__status=PaymentStatus.RECEIVED)
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -154,7 +158,7 @@ def _check_amount(amount):
 
 def _save_pledge(member, *, year, purpose, amount, source, actor):
     """At most one open pledge per member, year and purpose: a second form updates it."""
-    pledge = _open_pledge(member, year, purpose)
+    pledge = open_pledge(member, year, purpose)
     if pledge is None:
         return Pledge.objects.create(
             member=member, year=year, purpose=purpose, amount=amount, source=source

@@ -6,11 +6,9 @@ POST (CSRF-protected by the middleware); every page answers GET for staff and tr
 
 import re
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cac_portal import tasking
 from cac_portal.forms import SearchForm
-from cac_portal.http import redirect_to_next, safe_next_url
+from cac_portal.http import redirect_to_next, requires, safe_next_url
 from charter.templatetags.money import format_euros
 from dues.campaign import current_year
 from dues.forms_desk import ChequeDetailsForm, PaymentEntryForm, ReasonForm
@@ -49,18 +47,8 @@ ACTIONS = {
 REFERENCE = re.compile(r"(?:CAC-?)?0*(\d{1,6})", re.IGNORECASE)
 
 
-def desk_required(view):
-    """Strangers go to the login page; logged-in people without the desk permission get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm(DESK_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Strangers go to the login page; logged-in people without the desk permission get 403.
+desk_required = requires(DESK_PERMISSION)
 
 
 def find_members(query, limit=SEARCH_LIMIT):

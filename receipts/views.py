@@ -17,6 +17,7 @@ from receipts.forms import BatchForm, CancelForm, ErrorReportForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
 from receipts.services import cancel_receipt, issue_annual_receipts
 from receipts.services.downloads import receipt_file
+from receipts.services.issuing import require_year_over
 from receipts.services.register import REGISTER_HEADER, fiscal_totals, register_rows
 from receipts.services.reports import report_error as record_error_report
 from receipts.services.reports import resolve_report as record_resolution
@@ -102,6 +103,15 @@ def _batch_json(batch):
     }
 
 
+def _year_not_over(year):
+    """Why the batch of `year` cannot run yet, or "" once the year is over."""
+    try:
+        require_year_over(year)
+    except ValidationError as refusal:
+        return " ".join(refusal.messages)
+    return ""
+
+
 @treasurer_only
 def treasury(request):
     """The batch of a fiscal year and its receipts, the error reports, the yearly figures."""
@@ -125,6 +135,7 @@ def treasury(request):
         "totals": fiscal_totals(),
         "issue_year": timezone.localdate().year,
         "batch_form": BatchForm(initial={"fiscal_year": year}),
+        "year_not_over": _year_not_over(year),
     }
     return render(request, "receipts/treasury.html", context)
 
@@ -137,7 +148,11 @@ def batch_start(request):
         messages.error(request, _("Année invalide."))
         return redirect("receipts:treasury")
     year = form.cleaned_data["fiscal_year"]
-    batch = issue_annual_receipts(year, actor=request.user)
+    try:
+        batch = issue_annual_receipts(year, actor=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect(f"{reverse('receipts:treasury')}?annee={year}")
     if batch.queued:
         messages.success(
             request,

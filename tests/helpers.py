@@ -6,6 +6,7 @@ import html
 import io
 import itertools
 import threading
+import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -19,6 +20,13 @@ from tests.factories import PaymentFactory
 
 # The year whose receipts the January batch issues now: the same clock as the code's.
 LAST_YEAR = timezone.localdate().year - 1
+
+
+def paris(year, month, day, hour=12, minute=0):
+    """A moment on the collective's clock (Europe/Paris), for `time_machine.travel`."""
+    return datetime.datetime(
+        year, month, day, hour, minute, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")
+    )
 
 
 def text(response):

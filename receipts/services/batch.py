@@ -27,6 +27,7 @@ from receipts.services.issuing import (
     beneficiary_snapshot,
     fiscal_payments,
     issue_annual_receipt,
+    require_year_over,
 )
 from receipts.services.rendering import ensure_pdf, ensure_pdfs
 
@@ -70,9 +71,11 @@ def issue_annual_receipts(fiscal_year, *, actor, action=AuditEntry.Action.BATCH_
 
     `total` is every individual who must have a summary of the year (those who have one and
     those still missing it); only the missing ones are queued, and this run's failures start
-    afresh. The chunks go to the workers after commit (in-process without a broker).
+    afresh. The chunks go to the workers after commit (in-process without a broker). Refused
+    (ValidationError, nothing started) before the year is over.
     """
     fiscal_year = int(fiscal_year)
+    require_year_over(fiscal_year)
     with transaction.atomic():
         AnnualBatch.objects.get_or_create(fiscal_year=fiscal_year)
         batch = AnnualBatch.objects.select_for_update().get(fiscal_year=fiscal_year)

@@ -10,6 +10,7 @@ The January batch issues many summaries at once through `annual.py`, on the same
 import enum
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,7 +193,7 @@ def issue_organisation_receipt(payment_id, *, actor):
                 member=payment.member,
                 kind=ReceiptKind.ORGANISATION,
                 is_fiscal=payment.member.is_liable_to_corporate_tax,
-                fiscal_year=payment.year,
+                fiscal_year=payment.received_on.year,
                 payments=[payment],
                 actor=actor,
             )
@@ -204,8 +205,24 @@ def issue_organisation_receipt(payment_id, *, actor):
 
 
 def fiscal_payments(fiscal_year):
-    """The received payments that count for `fiscal_year`: the one place that says which."""
-    return Payment.objects.valid().filter(year=fiscal_year)
+    """The received payments that count for `fiscal_year`: the one place that says which.
+
+    A gift counts in the calendar year the money was received (the cheque or the transfer
+    arrived), whatever dues year it pays: `Payment.year` is for the membership status only."""
+    return Payment.objects.valid().filter(received_on__year=fiscal_year)
+
+
+def require_year_over(fiscal_year):
+    """A yearly summary lists every gift of its year: none is issued before the year is over."""
+    if int(fiscal_year) >= timezone.localdate().year:
+        raise ValidationError(
+            _(
+                "Les reçus annuels des dons de %(year)s ne peuvent être émis qu'à partir du "
+                "1er janvier %(next)s, une fois l'année terminée."
+            )
+            % {"year": fiscal_year, "next": int(fiscal_year) + 1},
+            code="year_not_over",
+        )
 
 
 def uncovered_payments(member_id, fiscal_year):
@@ -232,8 +249,10 @@ def issue_annual_receipt(member_id, fiscal_year, *, actor, beneficiary=None):
     Returns (receipt, Outcome): EXISTING when a valid summary is there already (a payment added
     since is the batch's business: see `reissue`), CREATED, or (None, NOTHING). Safe to call
     twice at once: the member's row is locked while looking, and the partial unique constraint
-    (one valid summary per member and year) is the backstop.
+    (one valid summary per member and year) is the backstop. Refused (ValidationError) before
+    the year is over.
     """
+    require_year_over(fiscal_year)
     try:
         with transaction.atomic():
             member = Member.objects.select_for_update().get(pk=member_id)

@@ -1,6 +1,8 @@
 """Nothing a visitor can send produces a server error: every page, for every kind of visitor,
 answered with odd query strings and odd form posts, says 2xx, 3xx or 4xx — never 5xx."""
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -61,7 +63,7 @@ def project_urls():
 @pytest.fixture
 def objects(cac, member_user):
     member = member_user.member
-    payment = PaymentFactory(member=member, year=2025)
+    payment = PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     slip = DepositSlipFactory()
     return {

@@ -23,6 +23,7 @@ from members.models import AuditEntry, Member, MemberKind
 from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
 from receipts.services.mailing import initial_status
 from receipts.services.numbering import take_receipt_number
+from receipts.services.readiness import company_missing
 
 AUDITED_FIELDS = [
     "number",
@@ -174,10 +175,18 @@ def _receivable_organisation_payment(payment_id):
     return payment if payment.member.kind == MemberKind.ORGANISATION else None
 
 
+def _require_complete_company(member):
+    missing = company_missing(member)
+    if missing:
+        raise ReceiptError(" ".join(missing))
+
+
 def issue_organisation_receipt(payment_id, *, actor):
     """The receipt of one organisation payment: the existing valid one, or a new one.
 
-    Returns None when the payment is not (or no longer) a received organisation payment.
+    Returns None when the payment is not (or no longer) a received organisation payment. A
+    company's receipt is refused (ReceiptError, nothing issued) while its SIREN or legal form is
+    missing or wrong: the payment waits for it.
     Safe to call twice, from two workers at once: the payment row is locked while looking, and
     the partial unique constraint on the lines turns a lost race into the existing receipt.
     """
@@ -189,10 +198,15 @@ def issue_organisation_receipt(payment_id, *, actor):
             payment = _receivable_organisation_payment(payment_id)
             if payment is None:
                 return None
-            return valid_receipt_of_payment(payment_id) or _insert_receipt(
+            existing = valid_receipt_of_payment(payment_id)
+            if existing is not None:
+                return existing
+            if payment.member.is_company:
+                _require_complete_company(payment.member)
+            return _insert_receipt(
                 member=payment.member,
                 kind=ReceiptKind.ORGANISATION,
-                is_fiscal=payment.member.is_liable_to_corporate_tax,
+                is_fiscal=payment.member.is_company,
                 fiscal_year=payment.received_on.year,
                 payments=[payment],
                 actor=actor,
@@ -296,7 +310,9 @@ def reissue(old, *, actor):
         raise ReceiptError("only a cancelled receipt is replaced")
     member = old.member
     if old.kind == ReceiptKind.ORGANISATION:
-        payments, is_fiscal = _still_covered(old), member.is_liable_to_corporate_tax
+        payments, is_fiscal = _still_covered(old), member.is_company
+        if is_fiscal and company_missing(member):
+            raise ValidationError(company_missing(member))
     else:
         payments, is_fiscal = uncovered_payments(member.pk, old.fiscal_year), True
     if not payments:

@@ -144,7 +144,7 @@ _RNA = re.compile(r"^W(?:\d{3}|2[AB]\d)\d{6}$")
 
 
 def normalize_rna(value):
-    """ "W" and nine characters, in capitals, spaces removed; "" stays ""."""
+    """The RNA number as written on receipts: capitals, no spaces; an empty value stays empty."""
     value = re.sub(r"\s", "", str(value or "")).upper()
     if value and not _RNA.match(value):
         raise ValidationError(

@@ -252,6 +252,18 @@ class AuditEntry(models.Model):
         RECEIPT_REPORT_RESOLVED = "receipt.report_resolved", _("signalement traité")
         BATCH_STARTED = "batch.started", _("lot annuel lancé")
         BATCH_RESUMED = "batch.resumed", _("lot annuel relancé (arrêté en cours de route)")
+        RECEIPT_ORIGINAL_DAMAGED = (
+            "receipt.original_damaged",
+            _("original du reçu introuvable ou altéré : duplicata servi"),
+        )
+        COLLECTIVE_FISCAL_CHANGED = (
+            "collective.fiscal_changed",
+            _("identité fiscale du collectif modifiée"),
+        )
+        DECLARATION_RECORDED = (
+            "declaration.recorded",
+            _("déclaration annuelle des dons (CGI art. 222 bis) enregistrée"),
+        )
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

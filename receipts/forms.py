@@ -1,6 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from charter import fiscal
+from charter.models import Collective
+from members.validators import normalize_rna, normalize_siren
+from receipts.services.fiscal import FISCAL_FIELDS, read_signature
+
 
 class ErrorReportForm(forms.Form):
     message = forms.CharField(
@@ -25,3 +30,73 @@ class BatchForm(forms.Form):
     fiscal_year = forms.IntegerField(
         label=_("Année des versements"), min_value=2000, max_value=2100
     )
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _quality_choices():
+    """The form's wording of each quality, with the model it appears on when only one has it."""
+    only = {
+        fiscal.INDIVIDUALS: _(" (reçus des particuliers seulement)"),
+        fiscal.COMPANIES: _(" (reçus des entreprises seulement)"),
+    }
+    labelled = []
+    for code, wording in fiscal.choices():
+        quality = fiscal.BY_CODE[code]
+        if quality.companies is None:
+            wording += str(only[fiscal.INDIVIDUALS])
+        elif quality.individuals is None:
+            wording += str(only[fiscal.COMPANIES])
+        labelled.append((code, wording))
+    return labelled
+
+
+class FiscalIdentityForm(forms.ModelForm):
+    """The collective's fiscal identity; the signature image is optional once one is stored."""
+
+    signature = forms.FileField(
+        label=_("Image de la signature"),
+        required=False,
+        help_text=_("PNG ou JPEG, 1 Mo au plus ; elle figure sur chaque reçu fiscal."),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+    class Meta:
+        model = Collective
+        fields = FISCAL_FIELDS
+        widgets = {
+            "legal_quality": forms.RadioSelect,
+            "quality_decree_on": _date_input(),
+            "quality_published_on": _date_input(),
+            "quality_order_on": _date_input(),
+            "quality_approved_on": _date_input(),
+            "rescrit_on": _date_input(),
+            "object": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "rna": _("W suivi de 9 chiffres, par exemple W751234567 (RNA ou SIREN)."),
+            "siren": _("9 chiffres, si le collectif en a un."),
+            "rescrit_reference": _("Facultatif : la réponse de l'administration fiscale."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_quality"].choices = _quality_choices()
+        for name in ("signatory_name", "signatory_title", "object"):
+            self.fields[name].required = True
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+                field.error_messages["invalid"] = _("Saisissez une date, par exemple 12/03/1998.")
+
+    def clean_rna(self):
+        return normalize_rna(self.cleaned_data.get("rna"))
+
+    def clean_siren(self):
+        return normalize_siren(self.cleaned_data.get("siren"))
+
+    def clean_signature(self):
+        upload = self.cleaned_data.get("signature")
+        return read_signature(upload) if upload else None

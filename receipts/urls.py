@@ -13,4 +13,5 @@ urlpatterns = [
     path("tresorerie/recus/<uuid:code>/annuler/", views.cancel, name="cancel"),
     path("tresorerie/registre/<int:year>.csv", views.register_csv, name="register_csv"),
     path("tresorerie/erreurs/<int:pk>/traitee/", views.resolve_report, name="resolve_report"),
+    path("tresorerie/parametres-fiscaux/", views.fiscal_settings, name="fiscal_settings"),
 ]

@@ -1,5 +1,7 @@
 """Downloads for members and staff, the error report, and the treasurer's pages."""
 
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -12,12 +14,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from charter.models import Collective
 from members import spreadsheets
-from receipts.forms import BatchForm, CancelForm, ErrorReportForm
+from receipts.forms import BatchForm, CancelForm, ErrorReportForm, FiscalIdentityForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
 from receipts.services import cancel_receipt, issue_annual_receipts
 from receipts.services.downloads import receipt_file
+from receipts.services.fiscal import update_fiscal_identity
 from receipts.services.issuing import require_year_over
+from receipts.services.readiness import fiscal_missing
 from receipts.services.register import REGISTER_HEADER, fiscal_totals, register_rows
 from receipts.services.reports import report_error as record_error_report
 from receipts.services.reports import resolve_report as record_resolution
@@ -103,6 +108,18 @@ def _batch_json(batch):
     }
 
 
+def _readiness():
+    """The checklist of /tresorerie/: what keeps fiscal receipts from being issued, each item
+    once, with the settings field that fixes it."""
+    collective = Collective.load()
+    for_individuals = fiscal_missing(collective, article="200")
+    for_companies = fiscal_missing(collective, article="238 bis")
+    return {
+        "missing": list(dict.fromkeys(for_individuals + for_companies)),
+        "batch_blocked": bool(for_individuals),
+    }
+
+
 def _year_not_over(year):
     """Why the batch of `year` cannot run yet, or "" once the year is over."""
     try:
@@ -136,6 +153,7 @@ def treasury(request):
         "issue_year": timezone.localdate().year,
         "batch_form": BatchForm(initial={"fiscal_year": year}),
         "year_not_over": _year_not_over(year),
+        **_readiness(),
     }
     return render(request, "receipts/treasury.html", context)
 
@@ -217,3 +235,54 @@ def register_csv(request, year):
 def resolve_report(request, pk):
     record_resolution(get_object_or_404(ErrorReport, pk=pk), actor=request.user)
     return redirect(_next_url(request, "/tresorerie/"))
+
+
+def _signature_preview(collective):
+    """The stored signature as a data: URI for the settings page (the file is not served)."""
+    if not (collective and collective.signature):
+        return ""
+    try:
+        with collective.signature.open("rb") as image:
+            data = image.read()
+    except OSError:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def _form_errors(form, error):
+    """A service's ValidationError shown next to the fields it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@treasurer_only
+def fiscal_settings(request):
+    """The collective's fiscal identity: what every fiscal receipt says about the collective."""
+    collective = Collective.load()
+    if collective is None:
+        raise Http404
+    form = FiscalIdentityForm(request.POST or None, request.FILES or None, instance=collective)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            update_fiscal_identity(
+                collective,
+                values=values,
+                signature=form.cleaned_data.get("signature"),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Identité fiscale du collectif enregistrée."))
+            return redirect("receipts:treasury")
+    collective.refresh_from_db()
+    context = {
+        "form": form,
+        "signature_preview": _signature_preview(collective),
+        "missing": _readiness()["missing"],
+    }
+    return render(request, "receipts/fiscal_settings.html", context)

@@ -5,6 +5,7 @@ import datetime
 import html
 import io
 import itertools
+import os
 import threading
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from dues.models import PaymentMethod
@@ -27,6 +29,19 @@ def paris(year, month, day, hour=12, minute=0):
     return datetime.datetime(
         year, month, day, hour, minute, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")
     )
+
+
+def image_bytes(image_format, size=(240, 80), noise=False):
+    """An image file as a scanner would give it: a signature-like stroke, or random noise
+    (which no format compresses: a big file)."""
+    if noise:
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, "white")
+        ImageDraw.Draw(image).line([(10, size[1] - 10), (size[0] - 10, 10)], fill="navy", width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format)
+    return buffer.getvalue()
 
 
 def text(response):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from charter import fiscal
 from charter.models import Collective
 from dues.models import Payment, PaymentStatus, Scale
 from members import audit
@@ -23,7 +24,7 @@ from members.models import AuditEntry, Member, MemberKind
 from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
 from receipts.services.mailing import initial_status
 from receipts.services.numbering import take_receipt_number
-from receipts.services.readiness import company_missing
+from receipts.services.readiness import ReceiptError, company_missing, require_fiscal_ready
 
 AUDITED_FIELDS = [
     "number",
@@ -52,8 +53,12 @@ class Outcome(enum.StrEnum):
     NOTHING = "nothing"  # nothing to cover: no received payment of the year, or not a person
 
 
-class ReceiptError(Exception):
-    """A receipt cannot be issued as asked (missing identity of the collective...)."""
+def _rescrit(collective):
+    if not collective.rescrit_reference:
+        return ""
+    if collective.rescrit_on:
+        return f"{collective.rescrit_reference} du {collective.rescrit_on:%d/%m/%Y}"
+    return collective.rescrit_reference
 
 
 def beneficiary_snapshot(collective, fiscal_year):
@@ -66,8 +71,12 @@ def beneficiary_snapshot(collective, fiscal_year):
         "acronym": collective.acronym,
         "address": collective.postal_address,
         "object": collective.object,
-        "legal_quality": collective.legal_quality,
+        "quality": collective.legal_quality,
+        "quality_individuals": collective.quality_wording(fiscal.INDIVIDUALS),
+        "quality_companies": collective.quality_wording(fiscal.COMPANIES),
+        "legal_quality": collective.quality_wording(fiscal.INDIVIDUALS),
         "registration_number": collective.registration_number,
+        "rescrit": _rescrit(collective),
         "signatory_name": collective.signatory_name,
         "signatory_title": collective.signatory_title,
         "signature_place": collective.signature_place or collective.city,
@@ -99,10 +108,6 @@ def build_receipt(*, member, kind, is_fiscal, fiscal_year, payments, actor, bene
     """The receipt's row, not saved yet and without its number (taken when it is inserted)."""
     if not payments:
         raise ReceiptError("a receipt covers at least one payment")
-    if is_fiscal and not beneficiary["registration_number"]:
-        raise ReceiptError(
-            _("Un reçu fiscal exige le numéro RNA ou SIREN du collectif : renseignez-le.")
-        )
     donor = donor_fields(member)
     return Receipt(
         kind=kind,
@@ -142,9 +147,16 @@ def issued_entry(receipt, *, actor):
 
 
 def _insert_receipt(*, payments, actor, beneficiary=None, **fields):
-    """Insert one receipt and its lines, numbered in the caller's transaction."""
+    """Insert one receipt and its lines, numbered in the caller's transaction. A fiscal one is
+    refused while the collective's fiscal identity is incomplete (a `beneficiary` given was
+    checked by the caller)."""
     fiscal_year = fields["fiscal_year"]
-    beneficiary = beneficiary or beneficiary_snapshot(Collective.load(), fiscal_year)
+    if beneficiary is None:
+        collective = Collective.load()
+        if fields["is_fiscal"]:
+            article = "200" if fields["kind"] == ReceiptKind.ANNUAL else "238 bis"
+            require_fiscal_ready(collective, article=article)
+        beneficiary = beneficiary_snapshot(collective, fiscal_year)
     receipt = build_receipt(payments=payments, actor=actor, beneficiary=beneficiary, **fields)
     receipt.issued_on = timezone.localdate()
     receipt.number = take_receipt_number(receipt.issued_on)
@@ -178,7 +190,7 @@ def _receivable_organisation_payment(payment_id):
 def _require_complete_company(member):
     missing = company_missing(member)
     if missing:
-        raise ReceiptError(" ".join(missing))
+        raise ReceiptError(missing, code="company_incomplete")
 
 
 def issue_organisation_receipt(payment_id, *, actor):
@@ -311,8 +323,8 @@ def reissue(old, *, actor):
     member = old.member
     if old.kind == ReceiptKind.ORGANISATION:
         payments, is_fiscal = _still_covered(old), member.is_company
-        if is_fiscal and company_missing(member):
-            raise ValidationError(company_missing(member))
+        if is_fiscal:
+            _require_complete_company(member)
     else:
         payments, is_fiscal = uncovered_payments(member.pk, old.fiscal_year), True
     if not payments:

@@ -272,17 +272,19 @@ def fill(
 
 
 def boxes(form, ticked_code, ticked_wording):
-    """The form's quality boxes in its order, as (wording, ticked, is_a_case_of_the_first):
-    the first box ("Œuvre ou organisme…") then its cases, then the others."""
+    """The form's quality boxes in its order, as two lists of (wording, ticked): the first box
+    ("Œuvre ou organisme…") followed by its cases, then the other organisms."""
     heading = GENERAL_INTEREST_INDIVIDUALS if form == INDIVIDUALS else GENERAL_INTEREST_COMPANIES
     ticked = BY_CODE.get(ticked_code)
-    listed = [quality for quality in QUALITIES if quality.wording(form) is not None]
-    result = [(heading, bool(ticked and ticked.general_interest), False)]
-    for quality in listed:
+    general = [(heading, bool(ticked and ticked.general_interest))]
+    others = []
+    for quality in QUALITIES:
+        if quality.wording(form) is None:
+            continue
         is_it = quality.code == ticked_code
         wording = ticked_wording if is_it else quality.wording(form).format_map(_Blanks())
-        result.append((wording, is_it, quality.general_interest))
-    return result
+        (general if quality.general_interest else others).append((wording, is_it))
+    return general, others
 
 
 def gaps(quality, *, decree_on=None, published_on=None, order_on=None, approved_on=None, other=""):

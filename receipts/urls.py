@@ -7,6 +7,7 @@ app_name = "receipts"
 urlpatterns = [
     path("recus/<uuid:code>/", views.download, name="download"),
     path("recus/<uuid:code>/signaler/", views.report_error, name="report_error"),
+    path("verifier/<str:token>/", views.verify, name="verify"),
     path("tresorerie/", views.treasury, name="treasury"),
     path("tresorerie/lot/", views.batch_start, name="batch_start"),
     path("tresorerie/lot/<int:year>/progression.json", views.batch_progress, name="batch_progress"),

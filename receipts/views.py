@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from charter.models import Collective
 from members import spreadsheets
@@ -286,3 +286,25 @@ def fiscal_settings(request):
         "missing": _readiness()["missing"],
     }
     return render(request, "receipts/fiscal_settings.html", context)
+
+
+@require_GET
+def verify(request, token):
+    """Public: what a fiscal receipt's QR code leads to. Its number, date, amount and year, and
+    whether it still stands (or which receipt replaced it); nothing about the donor."""
+    receipt = (
+        Receipt.objects.filter(verification_token=token, is_fiscal=True)
+        .select_related("replaces")
+        .first()
+    )
+    if receipt is None:
+        raise Http404
+    replacement = Receipt.objects.filter(replaces=receipt).only("number", "verification_token")
+    context = {
+        "receipt": receipt,
+        "replacement": replacement.first(),
+        "issuer": receipt.beneficiary.get("name", ""),
+    }
+    response = render(request, "receipts/verify.html", context)
+    response["Cache-Control"] = "no-cache, private"
+    return response

@@ -110,10 +110,11 @@ def pdf_text(data):
 _cheques = itertools.count(5000000)
 
 
-def pay(member, amount="50.00", year=LAST_YEAR, on=None, method=PaymentMethod.CHEQUE):
+def pay(member, amount="50.00", year=LAST_YEAR, on=None, method=PaymentMethod.CHEQUE, pledge=None):
     """A received payment row (no signal): the tests call the receipt services themselves."""
     return PaymentFactory(
         member=member,
+        pledge=pledge,
         amount=Decimal(amount),
         year=year,
         received_on=on or datetime.date(year, 6, 15),

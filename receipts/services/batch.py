@@ -179,7 +179,7 @@ def run_chunk(batch_id, member_ids):
     batch = AnnualBatch.objects.select_related("started_by").get(pk=batch_id)
     collective = Collective.load()
     require_fiscal_ready(collective, article="200")  # checked at the start; changed since?
-    beneficiary = beneficiary_snapshot(collective, batch.fiscal_year)
+    beneficiary = beneficiary_snapshot(collective)
     for group in chunks(list(dict.fromkeys(member_ids)), GROUP):
         issued = run_group(batch, group, beneficiary)
         rendered = ensure_pdfs(issued)

@@ -10,6 +10,7 @@ The January batch issues many summaries at once through `annual.py`, on the same
 import enum
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from charter import fiscal
 from charter.models import Collective
-from dues.models import Payment, PaymentStatus, Scale
+from dues.models import Payment, PaymentStatus
 from members import audit
 from members.audit import acting_user
 from members.models import AuditEntry, Member, MemberKind
@@ -40,9 +41,6 @@ AUDITED_FIELDS = [
     "donor_address",
 ]
 
-# The rates the law gave when this code was written; the scale of the year overrides them.
-DEFAULT_RATES = {"individual": Decimal("0.66"), "corporate": Decimal("0.60")}
-
 
 class Outcome(enum.StrEnum):
     """What asking for a member's summary of a year did."""
@@ -61,11 +59,11 @@ def _rescrit(collective):
     return collective.rescrit_reference
 
 
-def beneficiary_snapshot(collective, fiscal_year):
-    """What the receipt says about the collective, frozen at issue time."""
+def beneficiary_snapshot(collective):
+    """What the receipt says about the collective, frozen at issue time: its identity, its
+    quality in the words of each model, and where the receipt is verified."""
     if collective is None:
         raise ReceiptError(_("L'identité du collectif n'est pas renseignée."))
-    scale = Scale.objects.filter(year=fiscal_year).first()
     return {
         "name": collective.name,
         "acronym": collective.acronym,
@@ -74,17 +72,13 @@ def beneficiary_snapshot(collective, fiscal_year):
         "quality": collective.legal_quality,
         "quality_individuals": collective.quality_wording(fiscal.INDIVIDUALS),
         "quality_companies": collective.quality_wording(fiscal.COMPANIES),
-        "legal_quality": collective.quality_wording(fiscal.INDIVIDUALS),
         "registration_number": collective.registration_number,
         "rescrit": _rescrit(collective),
         "signatory_name": collective.signatory_name,
         "signatory_title": collective.signatory_title,
         "signature_place": collective.signature_place or collective.city,
         "signature": collective.signature.name if collective.signature else "",
-        "individual_rate": str(scale.tax_reduction_rate if scale else DEFAULT_RATES["individual"]),
-        "corporate_rate": str(
-            scale.corporate_tax_reduction_rate if scale else DEFAULT_RATES["corporate"]
-        ),
+        "verification_base": settings.SITE_URL,
     }
 
 
@@ -131,6 +125,8 @@ def build_lines(receipt, payments):
             amount=p.amount,
             received_on=p.received_on,
             method=p.method,
+            purpose=p.pledge.purpose if p.pledge_id else "",
+            dues_year=p.year,
         )
         for p in sorted(payments, key=lambda p: (p.received_on, p.pk))
     ]
@@ -150,13 +146,12 @@ def _insert_receipt(*, payments, actor, beneficiary=None, **fields):
     """Insert one receipt and its lines, numbered in the caller's transaction. A fiscal one is
     refused while the collective's fiscal identity is incomplete (a `beneficiary` given was
     checked by the caller)."""
-    fiscal_year = fields["fiscal_year"]
     if beneficiary is None:
         collective = Collective.load()
         if fields["is_fiscal"]:
             article = "200" if fields["kind"] == ReceiptKind.ANNUAL else "238 bis"
             require_fiscal_ready(collective, article=article)
-        beneficiary = beneficiary_snapshot(collective, fiscal_year)
+        beneficiary = beneficiary_snapshot(collective)
     receipt = build_receipt(payments=payments, actor=actor, beneficiary=beneficiary, **fields)
     receipt.issued_on = timezone.localdate()
     receipt.number = take_receipt_number(receipt.issued_on)
@@ -257,6 +252,7 @@ def uncovered_payments(member_id, fiscal_year):
         fiscal_payments(fiscal_year)
         .filter(member_id=member_id)
         .exclude(receipt_lines__is_valid=True)
+        .select_related("pledge")
         .order_by("received_on", "pk")
     )
 

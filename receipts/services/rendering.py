@@ -13,12 +13,16 @@ import os
 import threading
 import uuid
 
+import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
 
+from charter import fiscal
 from receipts.models import Receipt, ReceiptKind, private_storage
 from receipts.services.words import euros_in_figures, euros_in_words
 
@@ -42,8 +46,34 @@ MONTHS = [
     "novembre",
     "décembre",
 ]
-# The receipt's own words for the payment modes: they do not follow the site's translations.
-METHODS = {"cheque": "chèque", "transfer": "virement", "cash": "espèces"}
+# The forms' own words (they do not follow the site's translations): the modes of payment as
+# each model words its boxes, and as a plain receipt says them.
+MODES = {
+    fiscal.INDIVIDUALS: [
+        ("cash", "Remise d'espèces"),
+        ("cheque", "Chèque"),
+        ("transfer", "Virement, prélèvement, carte bancaire"),
+    ],
+    fiscal.COMPANIES: [
+        ("cash", "Remise d'espèces"),
+        ("cheque", "Chèque"),
+        ("transfer", "Virement, prélèvement ou carte bancaire"),
+        ("other", "Autre"),
+    ],
+    None: [("cash", "Espèces"), ("cheque", "Chèque"), ("transfer", "Virement")],
+}
+FORMS = {
+    (ReceiptKind.ANNUAL, True): fiscal.INDIVIDUALS,
+    (ReceiptKind.ORGANISATION, True): fiscal.COMPANIES,
+}
+TITLES = {
+    fiscal.INDIVIDUALS: "Reçu fiscal n° {number} (CERFA 11580*05, CGI art. 200)",
+    fiscal.COMPANIES: "Reçu fiscal n° {number} (CERFA 16216*03, CGI art. 238 bis)",
+    None: "Reçu n° {number}",
+}
+# Archived for six years and more (LPF art. L102 E): PDF/A-3b, its fonts embedded, its
+# metadata in XMP.
+PDF_VARIANT = "pdf/a-3b"
 CANCELLED = "ANNULÉ"
 DUPLICATE = "DUPLICATA"
 
@@ -80,11 +110,6 @@ def french_date(day):
     return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _percent(rate):
-    value = (float(rate) * 100) if rate else 0
-    return f"{value:g} %".replace(".", ",")
-
-
 def _signature_src(name):
     """The signature image as a data: URI (no URL is ever fetched), cached per file name: the
     collective's row keeps the old file's name when a new signature is uploaded."""
@@ -104,33 +129,84 @@ def _signature_src(name):
     return cache[name]
 
 
-def receipt_context(receipt, *, mark=""):
-    beneficiary = receipt.beneficiary
-    lines = [
-        {
-            "date": french_date(line.received_on),
-            "method": METHODS.get(line.method, line.method),
-            "amount": euros_in_figures(line.amount),
-        }
-        for line in receipt.lines.all()
-    ]
-    replaces = receipt.replaces.number if receipt.replaces_id else ""
+def _verification_url(receipt):
+    base = receipt.beneficiary.get("verification_base") or settings.SITE_URL
+    return base + reverse("receipts:verify", args=[receipt.verification_token])
+
+
+def _qr_svg(url):
+    """The QR code of `url` as inline SVG (vector, sharp at any size; nothing fetched)."""
+    return segno.make(url, error="m").svg_inline(omitsize=True, svgclass="qr")
+
+
+def _metadata(receipt, form, mark):
+    """What the PDF's XMP and document information say: title (with the number), issuer,
+    creation date (the receipt's own, so a rendering again says the same), keywords."""
+    title = TITLES[form].format(number=receipt.number) + (f" — {mark}" if mark else "")
+    keywords = [receipt.number, f"dons {receipt.fiscal_year}"]
+    if form:
+        keywords += [
+            "reçu fiscal",
+            f"CERFA {'11580*05' if form == fiscal.INDIVIDUALS else '16216*03'}",
+        ]
     return {
+        "title": title,
+        "author": receipt.beneficiary.get("name", ""),
+        "description": f"{title}, émis le {receipt.issued_on:%d/%m/%Y}",
+        "keywords": ", ".join(keywords),
+        "created": timezone.localtime(receipt.issued_at).isoformat(timespec="seconds"),
+    }
+
+
+def _fiscal_context(receipt, form, lines):
+    beneficiary = receipt.beneficiary
+    key = "quality_individuals" if form == fiscal.INDIVIDUALS else "quality_companies"
+    present = {line.method for line in lines}
+    url = _verification_url(receipt)
+    general, others = fiscal.boxes(form, beneficiary.get("quality"), beneficiary.get(key))
+    return {
+        "general_interest_boxes": general,
+        "other_quality_boxes": others,
+        # Receipts issued before the qualities followed the forms kept the words typed then.
+        "former_quality": "" if "quality" in beneficiary else beneficiary.get("legal_quality"),
+        "mode_boxes": [(label, code in present) for code, label in MODES[form]],
+        "verification_url": url,
+        "qr_svg": _qr_svg(url),
+    }
+
+
+def receipt_context(receipt, *, mark=""):
+    form = FORMS.get((receipt.kind, receipt.is_fiscal))
+    records = list(receipt.lines.all())
+    labels = dict(MODES[form])
+    beneficiary = receipt.beneficiary
+    context = {
         "receipt": receipt,
         "mark": mark,
         "number": receipt.number,
         "issued_on": french_date(receipt.issued_on),
         "fiscal_year": receipt.fiscal_year,
-        "replaces": replaces,
+        "replaces": receipt.replaces.number if receipt.replaces_id else "",
         "amount_figures": euros_in_figures(receipt.amount),
         "amount_words": euros_in_words(receipt.amount),
-        "lines": lines,
+        "lines": [
+            {
+                "date": french_date(line.received_on),
+                "method": labels.get(line.method, line.method),
+                "amount": euros_in_figures(line.amount),
+            }
+            for line in records
+        ],
+        "purpose": records[0].purpose if records else "",
+        "dues_year": records[0].dues_year if records else receipt.fiscal_year,
         "beneficiary": beneficiary,
-        "individual_rate": _percent(beneficiary.get("individual_rate")),
-        "corporate_rate": _percent(beneficiary.get("corporate_rate")),
         "signature_src": _signature_src(beneficiary.get("signature", "")),
         "donor_address_lines": [x for x in receipt.donor_address.splitlines() if x.strip()],
+        "meta": _metadata(receipt, form, mark),
     }
+    if form:
+        context.update(_fiscal_context(receipt, form, records))
+    return context
 
 
 def receipt_html(receipt, *, mark=""):
@@ -144,7 +220,7 @@ def html_to_pdf(html):
 
     engine = _shared()
     return HTML(string=html, url_fetcher=engine["fetcher"]).write_pdf(
-        stylesheets=[engine["css"]], font_config=engine["fonts"]
+        stylesheets=[engine["css"]], font_config=engine["fonts"], pdf_variant=PDF_VARIANT
     )
 
 

@@ -48,6 +48,7 @@ def line(receipt, payment, **overrides):
         "amount": payment.amount,
         "received_on": payment.received_on,
         "method": payment.method,
+        "dues_year": payment.year,
     }
     values.update(overrides)
     return ReceiptLine.objects.create(**values)

@@ -55,6 +55,7 @@ def url_values(cac, member_user):
         "<int:version>": "1",
         "<str:number>": DepositSlipFactory().number,
         "<uuid:code>": str(receipt.code),
+        "<str:token>": receipt.verification_token,
     }
 
 

@@ -72,6 +72,7 @@ def objects(cac, member_user):
         "<int:version>": "1",
         "<str:number>": slip.number,
         "<uuid:code>": str(receipt.code),
+        "<str:token>": receipt.verification_token,
     }
 
 

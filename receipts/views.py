@@ -41,22 +41,14 @@ def _is_staff(user):
 def download(request, code):
     """The receipt's PDF for its member, staff and the treasurer; a 404 for anyone else.
 
-    A cancelled receipt comes marked "ANNULÉ". The member's original went out by email: what
-    they download again is a "DUPLICATA" with the same number (staff get it with
-    ?copie=duplicata). The stored original never changes; a missing file is rendered again.
+    The member gets the stored original (the bytes that were emailed); staff and the treasurer
+    a copy marked "DUPLICATA"; a cancelled receipt comes marked "ANNULÉ" (see `receipt_file`).
     """
     receipt = get_object_or_404(Receipt.objects.select_related("member"), code=code)
-    is_team = _is_staff(request.user)
     is_owner = receipt.member.user_id is not None and receipt.member.user_id == request.user.pk
-    if not (is_team or is_owner):
+    if not (is_owner or _is_staff(request.user)):
         raise Http404
-    data, suffix = receipt_file(
-        receipt,
-        user=request.user,
-        is_owner=is_owner,
-        is_team=is_team,
-        copy=request.GET.get("copie") == "duplicata",
-    )
+    data, suffix = receipt_file(receipt, user=request.user, is_owner=is_owner)
     name = f"recu-{receipt.number}-{suffix}" if suffix else f"recu-{receipt.number}"
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'

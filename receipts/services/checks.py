@@ -4,7 +4,8 @@ nothing: cancelling and reissuing stays the treasurer's deliberate act."""
 from django.db.models import F
 from django.db.models.functions import ExtractYear
 
-from receipts.models import ReceiptLine, ReceiptStatus
+from receipts.models import Receipt, ReceiptLine, ReceiptStatus
+from receipts.services.rendering import check_original
 
 
 def lines_outside_their_year():
@@ -17,3 +18,11 @@ def lines_outside_their_year():
         .select_related("receipt")
         .order_by("receipt__number", "received_on", "pk")
     )
+
+
+def damaged_originals():
+    """(receipt, what is wrong) for each stored original missing or not matching its SHA-256."""
+    for receipt in Receipt.objects.exclude(pdf="").order_by("number").iterator():
+        damage = check_original(receipt)
+        if damage:
+            yield receipt, damage

@@ -164,9 +164,11 @@ def _fiscal_context(receipt, form, lines):
     present = {line.method for line in lines}
     url = _verification_url(receipt)
     general, others = fiscal.boxes(form, beneficiary.get("quality"), beneficiary.get(key))
+    half = (len(others) + 1) // 2
     return {
         "general_interest_boxes": general,
-        "other_quality_boxes": others,
+        # Two columns as two cells: CSS columns would double the layout time of a receipt.
+        "other_quality_columns": [others[:half], others[half:]],
         # Receipts issued before the qualities followed the forms kept the words typed then.
         "former_quality": "" if "quality" in beneficiary else beneficiary.get("legal_quality"),
         "mode_boxes": [(label, code in present) for code, label in MODES[form]],
@@ -233,9 +235,9 @@ def _write_atomically(storage, name, data):
     """Write under a temporary name, then rename: a reader never sees half a PDF. Storages
     without local paths (S3) upload a whole object anyway.
 
-    No fsync: the database row is the source of truth and the file can always be rendered
-    again from it; a file a power cut left truncated fails its SHA-256 check when read and is
-    rendered again (`stored_pdf`). An fsync per receipt cost a third of the batch's time."""
+    No fsync: a file a power cut left truncated fails its SHA-256 check when read; it is then
+    reported (`check_receipts`) and served as a DUPLICATA, never rendered over. An fsync per
+    receipt cost a third of the batch's time."""
     try:
         path = storage.path(name)
     except NotImplementedError:
@@ -248,36 +250,29 @@ def _write_atomically(storage, name, data):
     return name
 
 
-def pdf_exists(receipt):
-    return bool(receipt.pdf) and private_storage().exists(receipt.pdf.name)
-
-
-def _render_and_write(receipt, known=""):
+def _render_and_write(receipt):
     data = render_pdf(receipt)
-    name = known or f"receipts/{receipt.fiscal_year}/{uuid.uuid4().hex}.pdf"
+    name = f"receipts/{receipt.fiscal_year}/{uuid.uuid4().hex}.pdf"
     name = _write_atomically(private_storage(), name, data)
     return name, hashlib.sha256(data).hexdigest()
 
 
-def _record(receipt, known, name, digest):
-    """Point the row at the file, only if it still has the name we saw: two workers rendering
-    at once keep one file."""
-    updated = Receipt.objects.filter(pk=receipt.pk, pdf=known).update(pdf=name, pdf_sha256=digest)
+def _record(receipt, name, digest):
+    """Point the row at its first original, only if it still has none: two workers rendering
+    at once keep one file (the other one's is deleted)."""
+    updated = Receipt.objects.filter(pk=receipt.pk, pdf="").update(pdf=name, pdf_sha256=digest)
     if updated:
         receipt.pdf.name, receipt.pdf_sha256 = name, digest
     else:
-        if name != known:
-            private_storage().delete(name)
+        private_storage().delete(name)
         receipt.refresh_from_db(fields=["pdf", "pdf_sha256"])
 
 
-def ensure_pdf(receipt, *, damaged=False):
-    """Render and store the receipt's PDF if it has none (or its file went missing, or is
-    `damaged`), under a random name with its SHA-256. Returns the receipt with `pdf` set."""
-    if not damaged and pdf_exists(receipt):
-        return receipt
-    known = receipt.pdf.name if receipt.pdf else ""
-    _record(receipt, known, *_render_and_write(receipt, known))
+def ensure_pdf(receipt):
+    """Render and store the receipt's original if it has none yet, under a random name with its
+    SHA-256. An original once stored is never rendered again, even if its file is damaged."""
+    if not receipt.pdf:
+        _record(receipt, *_render_and_write(receipt))
     return receipt
 
 
@@ -297,18 +292,43 @@ def ensure_pdfs(receipts):
     with transaction.atomic():
         for receipt, stored in written:
             if stored is not None:
-                _record(receipt, "", *stored)
+                _record(receipt, *stored)
     return [receipt for receipt, _ in written]
 
 
+MISSING = "stored PDF missing"
+ALTERED = "stored PDF does not match its SHA-256"
+
+
+class DamagedOriginal(Exception):
+    """The receipt's stored original is missing, or no longer matches its SHA-256."""
+
+
 def stored_pdf(receipt):
-    """The stored original's bytes, re-rendered first if the file went missing or does not
-    match its SHA-256 any more."""
+    """The stored original's bytes (rendered and stored first if the receipt has none yet).
+    Raises DamagedOriginal when the file the row names is missing or altered: it is left as it
+    is, for whoever looks into it."""
     ensure_pdf(receipt)
-    with private_storage().open(receipt.pdf.name, "rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != receipt.pdf_sha256:
-        ensure_pdf(receipt, damaged=True)
+    try:
         with private_storage().open(receipt.pdf.name, "rb") as handle:
             data = handle.read()
+    except FileNotFoundError:
+        raise DamagedOriginal(MISSING) from None
+    if hashlib.sha256(data).hexdigest() != receipt.pdf_sha256:
+        raise DamagedOriginal(ALTERED)
     return data
+
+
+def check_original(receipt):
+    """Why the stored original of `receipt` (which names one) is damaged, or "" if it is not;
+    read in chunks, for `check_receipts` over thousands of files."""
+    digest = hashlib.sha256()
+    try:
+        with private_storage().open(receipt.pdf.name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return MISSING
+    if digest.hexdigest() != receipt.pdf_sha256:
+        return ALTERED
+    return ""

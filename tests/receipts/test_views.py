@@ -52,13 +52,6 @@ def test_staff_download_is_audited(client, receipt, staff_user):
     assert entry.actor == staff_user and entry.object_id == str(receipt.pk)
 
 
-def test_member_gets_a_duplicate_once_it_was_emailed(client, receipt, member_user):
-    assert "DUPLICATA" not in pdf_text(b"".join(download(client, member_user, receipt)))
-    Receipt.objects.filter(pk=receipt.pk).update(email_status="sent", emailed_at=timezone.now())
-    text = pdf_text(b"".join(download(client, member_user, receipt)))
-    assert "DUPLICATA" in text and receipt.number in text
-
-
 def test_cancelled_receipt_downloads_marked(client, receipt, treasurer_user):
     client.force_login(treasurer_user)
     response = client.post(

@@ -100,3 +100,22 @@ class FiscalIdentityForm(forms.ModelForm):
     def clean_signature(self):
         upload = self.cleaned_data.get("signature")
         return read_signature(upload) if upload else None
+
+
+class DeclarationForm(forms.Form):
+    """ "Déclaré le …" for the gifts of one year; its fields' ids carry the year (one per row)."""
+
+    declared_on = forms.DateField(
+        label=_("Déclaré le"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=_date_input(),
+        error_messages={
+            "required": _("Indiquez la date de la déclaration."),
+            "invalid": _("Saisissez une date, par exemple 20/04/2026."),
+        },
+    )
+
+    def __init__(self, *args, year, **kwargs):
+        self.year = year
+        kwargs.setdefault("auto_id", f"id_declaration_{year}_%s")
+        super().__init__(*args, **kwargs)

@@ -311,3 +311,31 @@ class ErrorReport(models.Model):
 
     def __str__(self):
         return f"{self.receipt.number}: {self.message[:40]}"
+
+
+class Declaration(models.Model):
+    """What the treasurer declared under CGI art. 222 bis for the gifts received in `year`: the
+    count and total of the valid fiscal receipts, frozen as they were on the day it was
+    recorded, so that a later cancellation shows as a difference to declare."""
+
+    year = models.PositiveSmallIntegerField(_("année des dons"), unique=True)
+    declared_on = models.DateField(_("déclaré le"))
+    count = models.PositiveIntegerField(_("nombre de reçus déclarés"))
+    total = models.DecimalField(_("montant déclaré (€)"), **MONEY)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("déclaration des dons (CGI art. 222 bis)")
+        verbose_name_plural = _("déclarations des dons (CGI art. 222 bis)")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0), name="declaration_total_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.count} reçus, {self.total} €"

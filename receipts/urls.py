@@ -15,4 +15,5 @@ urlpatterns = [
     path("tresorerie/registre/<int:year>.csv", views.register_csv, name="register_csv"),
     path("tresorerie/erreurs/<int:pk>/traitee/", views.resolve_report, name="resolve_report"),
     path("tresorerie/parametres-fiscaux/", views.fiscal_settings, name="fiscal_settings"),
+    path("tresorerie/declaration/<int:year>/", views.declare, name="declare"),
 ]

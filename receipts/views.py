@@ -2,6 +2,7 @@
 
 import base64
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -16,14 +17,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from charter.models import Collective
 from members import spreadsheets
-from receipts.forms import BatchForm, CancelForm, ErrorReportForm, FiscalIdentityForm
+from receipts.forms import (
+    BatchForm,
+    CancelForm,
+    DeclarationForm,
+    ErrorReportForm,
+    FiscalIdentityForm,
+)
 from receipts.models import AnnualBatch, ErrorReport, Receipt
 from receipts.services import cancel_receipt, issue_annual_receipts
+from receipts.services.declarations import record_declaration, yearly_figures
 from receipts.services.downloads import receipt_file
 from receipts.services.fiscal import update_fiscal_identity
 from receipts.services.issuing import require_year_over
 from receipts.services.readiness import fiscal_missing
-from receipts.services.register import REGISTER_HEADER, fiscal_totals, register_rows
+from receipts.services.register import REGISTER_HEADER, register_rows
 from receipts.services.reports import report_error as record_error_report
 from receipts.services.reports import resolve_report as record_resolution
 
@@ -121,9 +129,9 @@ def _year_not_over(year):
     return ""
 
 
-@treasurer_only
-def treasury(request):
-    """The batch of a fiscal year and its receipts, the error reports, the yearly figures."""
+def _treasury_context(request, declaration_form=None):
+    """The batch of a fiscal year and its receipts, the error reports, the readiness list, the
+    yearly figures of art. 222 bis (with `declaration_form`, bound, for the year it was for)."""
     default_year = timezone.localdate().year - 1
     try:
         year = int(request.GET.get("annee", default_year))
@@ -134,19 +142,49 @@ def treasury(request):
         .select_related("replaces", "replaced_by")
         .order_by("number")
     )
-    page = Paginator(receipts, 50).get_page(request.GET.get("page"))
-    context = {
+    figures = yearly_figures()
+    for row in figures:
+        bound = declaration_form is not None and declaration_form.year == row.year
+        row.form = declaration_form if bound else DeclarationForm(year=row.year)
+    return {
         "year": year,
         "years": range(default_year + 1, default_year - 6, -1),
         "batch": AnnualBatch.objects.filter(fiscal_year=year).first(),
-        "page": page,
+        "page": Paginator(receipts, 50).get_page(request.GET.get("page")),
         "reports": ErrorReport.objects.filter(resolved_at__isnull=True).select_related("receipt"),
-        "totals": fiscal_totals(),
+        "figures": figures,
+        "declaration_url": settings.RECEIPTS_DECLARATION_URL,
         "issue_year": timezone.localdate().year,
         "batch_form": BatchForm(initial={"fiscal_year": year}),
         "year_not_over": _year_not_over(year),
         **_readiness(),
     }
+
+
+@treasurer_only
+def treasury(request):
+    return render(request, "receipts/treasury.html", _treasury_context(request))
+
+
+@treasurer_only
+@require_POST
+def declare(request, year):
+    """The treasurer declared the gifts of `year` (CGI art. 222 bis) on the date given."""
+    form = DeclarationForm(request.POST, year=year)
+    if form.is_valid():
+        try:
+            record_declaration(
+                year, declared_on=form.cleaned_data["declared_on"], actor=request.user
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Déclaration des dons de %(year)s enregistrée.") % {"year": year},
+            )
+            return redirect(f"{reverse('receipts:treasury')}#declaration-{year}")
+    context = _treasury_context(request, declaration_form=form)
     return render(request, "receipts/treasury.html", context)
 
 

@@ -1,9 +1,7 @@
-"""The receipts register (CSV) and the yearly figures of CGI art. 222 bis."""
-
-from django.db.models import Count, Sum
+"""The receipts register (CSV)."""
 
 from members import spreadsheets
-from receipts.models import Receipt, ReceiptStatus
+from receipts.models import Receipt
 
 REGISTER_HEADER = ["numéro", "date", "donateur", "montant", "état", "remplace"]
 
@@ -29,13 +27,3 @@ def register_rows(issue_year):
 
 def write_register(issue_year, stream):
     spreadsheets.write(stream, REGISTER_HEADER, register_rows(issue_year))
-
-
-def fiscal_totals():
-    """Per year of issue: count and total of the valid fiscal receipts (CGI art. 222 bis)."""
-    return list(
-        Receipt.objects.filter(status=ReceiptStatus.ISSUED, is_fiscal=True)
-        .values("issued_on__year")
-        .annotate(count=Count("pk"), total=Sum("amount"))
-        .order_by("-issued_on__year")
-    )

@@ -21,7 +21,7 @@ PARAMETERS = {
     "token": lambda receipt, report: receipt.verification_token,
 }
 # Views that only take a POST answer a GET with 405, before any other check but the login.
-POST_ONLY = {"batch_start", "resolve_report"}
+POST_ONLY = {"batch_start", "resolve_report", "declare"}
 
 
 @pytest.fixture

@@ -255,8 +255,8 @@ def cancel(request, code):
 
 @treasurer_only
 def register_csv(request, year):
-    """The register of the receipts numbered in `year` (number, date, donor, amount, status,
-    replaces), for the accountant."""
+    """The register of the receipts numbered in `year` (see `register.REGISTER_HEADER`), for
+    the accountant and the tax inspector."""
     return spreadsheets.response(f"registre-recus-{year}.csv", REGISTER_HEADER, register_rows(year))
 
 

@@ -30,7 +30,7 @@ from receipts.services.declarations import record_declaration, yearly_figures
 from receipts.services.downloads import receipt_file
 from receipts.services.fiscal import update_fiscal_identity
 from receipts.services.issuing import require_year_over
-from receipts.services.readiness import fiscal_missing
+from receipts.services.readiness import companies_waiting, fiscal_missing
 from receipts.services.register import REGISTER_HEADER, register_rows
 from receipts.services.reports import report_error as record_error_report
 from receipts.services.reports import resolve_report as record_resolution
@@ -117,6 +117,7 @@ def _readiness():
     return {
         "missing": list(dict.fromkeys(for_individuals + for_companies)),
         "batch_blocked": bool(for_individuals),
+        "companies_waiting": companies_waiting(),
     }
 
 

@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from charter import fiscal
+from dues.models import Payment
 from members.validators import normalize_rna, normalize_siren
 
 ARTICLES = {"200": fiscal.INDIVIDUALS, "238 bis": fiscal.COMPANIES}
@@ -139,3 +140,22 @@ def company_missing(member):
     if not member.legal_form.strip():
         missing.append(_("La forme juridique de %(name)s manque.") % {"name": member.display_name})
     return missing
+
+
+def companies_waiting(limit=50):
+    """(payment, reasons) for the companies' received payments whose fiscal receipt waits for
+    the company's own details (SIREN, legal form): what the treasury page lists."""
+    payments = (
+        Payment.objects.valid()
+        .filter(member__is_company=True, receipt_lines__isnull=True)
+        .select_related("member")
+        .order_by("received_on", "pk")
+    )
+    waiting = []
+    for payment in payments.iterator():
+        reasons = company_missing(payment.member)
+        if reasons:
+            waiting.append((payment, reasons))
+            if len(waiting) == limit:
+                break
+    return waiting

@@ -10,7 +10,7 @@ from members.validators import normalize_rna, normalize_siren
 from receipts.models import Receipt
 from receipts.services import ReceiptError, issue_organisation_receipt
 from tests.factories import OrganisationFactory
-from tests.helpers import pay
+from tests.helpers import pay, text
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,15 @@ def test_a_company_whose_stored_siren_is_wrong_waits_with_the_reason(cac):
     with pytest.raises(ReceiptError, match="SIREN"):
         issue_organisation_receipt(pay(company, "100").pk, actor=None)
     assert not Receipt.objects.exists()
+
+
+def test_the_treasury_lists_the_company_payments_waiting_and_why(client, treasurer_user, cac):
+    company = OrganisationFactory(
+        name="Scierie Dupin", is_company=True, siren="552100554", legal_form="SAS"
+    )
+    Member.objects.filter(pk=company.pk).update(siren="000000000")
+    pay(company, "100")
+    client.force_login(treasurer_user)
+    page = text(client.get("/tresorerie/"))
+    waiting = page[page.index('id="companies-waiting"') :]
+    assert "Scierie Dupin" in waiting and "SIREN « 000000000 »" in waiting

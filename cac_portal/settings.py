@@ -198,6 +198,12 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 RECEIPTS_SWEEP_GRACE_SECONDS = env_int("RECEIPTS_SWEEP_GRACE_SECONDS", 60)
 RECEIPTS_EMAIL_GRACE_SECONDS = env_int("RECEIPTS_EMAIL_GRACE_SECONDS", 1800)
 RECEIPTS_BATCH_STALL_SECONDS = env_int("RECEIPTS_BATCH_STALL_SECONDS", 600)
+# Where an association that files no tax return declares its gifts of the year (CGI art. 222
+# bis); one that files a 2065-SD or 2070-SD fills in their frame instead.
+RECEIPTS_DECLARATION_URL = env_str(
+    "RECEIPTS_DECLARATION_URL",
+    "https://www.demarches-simplifiees.fr/commencer/declaration-des-dons",
+)
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -22,7 +22,7 @@ COLLECTIVE = {
         "associations citoyennes ; apporter son appui aux requêtes collectives et aux propositions "
         "du milieu associatif vis à vis des autorités publiques."
     ),
-    "legal_quality": "Association loi 1901",
+    "legal_quality": "oig_association",
     "website": "https://www.associations-citoyennes.net",
     "introduction": (
         "Le Collectif des associations citoyennes (CAC) est né en 2010, d’une lutte originelle : "

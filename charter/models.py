@@ -2,11 +2,16 @@
 subscribed to which. Nothing here is hard-wired to the CAC: `load_cac_defaults` fills it."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from charter import fiscal
+from members.validators import validate_rna, validate_siren
 
 # No association under the 1901 law predates it: the floor of any collective's first year.
 FIRST_POSSIBLE_YEAR = 1901
@@ -25,12 +30,44 @@ class Collective(models.Model):
         _("objet"), help_text=_("L'objet de l'association, tel qu'il figure sur les reçus fiscaux.")
     )
     legal_quality = models.CharField(
-        _("qualité"),
-        max_length=200,
-        help_text=_("Par exemple : association loi 1901 d'intérêt général."),
+        _("qualité de l'organisme bénéficiaire"),
+        max_length=40,
+        choices=fiscal.choices(),
+        default=fiscal.DEFAULT_QUALITY,
+        help_text=_("La case cochée sur les reçus fiscaux, dans les mots du formulaire officiel."),
     )
-    rna = models.CharField(_("numéro RNA"), max_length=20, blank=True)
-    siren = models.CharField(_("numéro SIREN"), max_length=9, blank=True)
+    quality_decree_on = models.DateField(
+        _("reconnaissance d'utilité publique : date du décret"), null=True, blank=True
+    )
+    quality_published_on = models.DateField(
+        _("reconnaissance d'utilité publique : date du Journal officiel"), null=True, blank=True
+    )
+    quality_order_on = models.DateField(
+        _("Alsace-Moselle : date de l'arrêté reconnaissant la mission d'utilité publique"),
+        null=True,
+        blank=True,
+    )
+    quality_approved_on = models.DateField(_("date de l'agrément"), null=True, blank=True)
+    quality_other = models.CharField(_("autre qualité (précisez)"), max_length=200, blank=True)
+    rna = models.CharField(_("numéro RNA"), max_length=20, blank=True, validators=[validate_rna])
+    siren = models.CharField(
+        _("numéro SIREN"), max_length=9, blank=True, validators=[validate_siren]
+    )
+    article_200 = models.BooleanField(
+        _("les dons des particuliers ouvrent droit à la réduction d'impôt de l'article 200 du CGI"),
+        default=True,
+    )
+    article_238_bis = models.BooleanField(
+        _(
+            "les dons des entreprises ouvrent droit à la réduction d'impôt de l'article 238 bis "
+            "du CGI"
+        ),
+        default=True,
+    )
+    rescrit_reference = models.CharField(
+        _("rescrit fiscal : référence"), max_length=100, blank=True
+    )
+    rescrit_on = models.DateField(_("rescrit fiscal : date"), null=True, blank=True)
     website = models.URLField(_("site internet"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     introduction = models.TextField(_("présentation"), blank=True)
@@ -57,6 +94,12 @@ class Collective(models.Model):
     class Meta:
         verbose_name = _("collectif")
         verbose_name_plural = _("collectif")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(legal_quality__in=list(fiscal.BY_CODE)),
+                name="collective_quality_on_the_forms",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -76,6 +119,32 @@ class Collective(models.Model):
         if self.rna:
             return f"RNA {self.rna}"
         return f"SIREN {self.siren}" if self.siren else ""
+
+    def clean(self):
+        if self.quality is not None:
+            found = fiscal.gaps(self.quality, **self.quality_blanks())
+            if found:
+                raise ValidationError(found)
+
+    def quality_blanks(self):
+        return {
+            "decree_on": self.quality_decree_on,
+            "published_on": self.quality_published_on,
+            "order_on": self.quality_order_on,
+            "approved_on": self.quality_approved_on,
+            "other": self.quality_other,
+        }
+
+    @property
+    def quality(self):
+        return fiscal.BY_CODE.get(self.legal_quality)
+
+    def quality_wording(self, form):
+        """The collective's quality in the words of `form` (fiscal.INDIVIDUALS or COMPANIES),
+        blanks filled; None if that form has no such box."""
+        if self.quality is None:
+            return None
+        return fiscal.fill(self.quality, form, **self.quality_blanks())
 
     @property
     def payee_label(self):

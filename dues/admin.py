@@ -11,11 +11,7 @@ class TierInline(admin.TabularInline):
 
 @admin.register(Scale)
 class ScaleAdmin(admin.ModelAdmin):
-    list_display = [
-        "year",
-        "tax_reduction_rate",
-        "corporate_tax_reduction_rate",
-    ]
+    list_display = ["year", "tax_reduction_rate"]
     inlines = [TierInline]
 
 

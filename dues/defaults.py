@@ -31,7 +31,6 @@ def load(year):
     scale = Scale.objects.create(
         year=year,
         tax_reduction_rate=Decimal("0.66"),
-        corporate_tax_reduction_rate=Decimal("0.60"),
     )
     tiers = [
         Tier(

@@ -44,13 +44,6 @@ class Scale(models.Model):
         default=Decimal("0.66"),
         help_text=_("0,66 pour 66 % (CGI art. 200)."),
     )
-    corporate_tax_reduction_rate = models.DecimalField(
-        _("taux de réduction d'impôt (entreprises)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("0.60"),
-        help_text=_("0,60 pour 60 % (CGI art. 238 bis)."),
-    )
 
     class Meta:
         verbose_name = _("barème")
@@ -58,9 +51,8 @@ class Scale(models.Model):
         ordering = ["-year"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(tax_reduction_rate__gte=0, tax_reduction_rate__lte=1)
-                & Q(corporate_tax_reduction_rate__gte=0, corporate_tax_reduction_rate__lte=1),
-                name="scale_rates_between_0_and_1",
+                condition=Q(tax_reduction_rate__gte=0, tax_reduction_rate__lte=1),
+                name="scale_rate_between_0_and_1",
             ),
         ]
 

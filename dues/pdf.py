@@ -27,12 +27,13 @@ def url_fetcher():
     return URLFetcher(allowed_protocols={"data"})
 
 
-def html_to_pdf(html, *, stylesheets=()):
-    """The PDF bytes of an HTML string, with the shared fetcher and fonts."""
+def html_to_pdf(html, *, stylesheets=(), **options):
+    """The PDF bytes of an HTML string, with the shared fetcher and fonts; `options` go to
+    WeasyPrint's `write_pdf` (e.g. `pdf_variant`)."""
     from weasyprint import HTML
 
     return HTML(string=html, url_fetcher=url_fetcher()).write_pdf(
-        stylesheets=list(stylesheets), font_config=font_config()
+        stylesheets=list(stylesheets), font_config=font_config(), **options
     )
 
 

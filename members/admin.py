@@ -12,7 +12,7 @@ class CorrespondentInline(admin.TabularInline):
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
     list_display = ["reference", "display_name", "kind", "email", "city", "directory_opt_in"]
-    list_filter = ["kind", "directory_opt_in", "is_liable_to_corporate_tax", "country"]
+    list_filter = ["kind", "directory_opt_in", "is_company", "country"]
     search_fields = ["reference", "last_name", "first_name", "name", "acronym", "email", "city"]
     readonly_fields = ["reference", "created_at", "updated_at"]
     raw_id_fields = ["user"]

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.validators import validate_siren
+
 
 class MemberKind(models.TextChoices):
     INDIVIDUAL = "individual", _("personne physique")
@@ -105,12 +107,15 @@ class Member(models.Model):
     annual_budget = models.DecimalField(
         _("budget annuel (€)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    is_liable_to_corporate_tax = models.BooleanField(
-        _("assujettie à l'impôt sur les sociétés"),
+    is_company = models.BooleanField(
+        _("entreprise (impôt sur les sociétés ou sur le revenu)"),
         default=False,
-        help_text=_("Reçoit alors un reçu fiscal (CGI art. 238 bis) au lieu d'un reçu acquitté."),
+        help_text=_(
+            "Une entreprise reçoit un reçu fiscal (CGI art. 238 bis, modèle 16216) au lieu d'un "
+            "reçu acquitté ; son SIREN et sa forme juridique sont alors obligatoires."
+        ),
     )
-    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
     legal_form = models.CharField(_("forme juridique"), max_length=100, blank=True)
     directory_opt_in = models.BooleanField(_("figurer dans l'annuaire"), default=False)
     directory_description = models.CharField(
@@ -152,11 +157,11 @@ class Member(models.Model):
                 violation_error_message=_("Une personne morale doit avoir un nom."),
             ),
             models.CheckConstraint(
-                condition=Q(is_liable_to_corporate_tax=False)
-                | (Q(kind=MemberKind.ORGANISATION) & ~Q(siren="")),
-                name="member_corporate_tax_needs_siren",
+                condition=Q(is_company=False)
+                | (Q(kind=MemberKind.ORGANISATION) & ~Q(siren="") & ~Q(legal_form="")),
+                name="member_company_has_siren_and_legal_form",
                 violation_error_message=_(
-                    "Une structure assujettie à l'impôt sur les sociétés doit avoir un SIREN."
+                    "Une entreprise doit avoir un SIREN et une forme juridique."
                 ),
             ),
             models.CheckConstraint(
@@ -247,6 +252,18 @@ class AuditEntry(models.Model):
         RECEIPT_REPORT_RESOLVED = "receipt.report_resolved", _("signalement traité")
         BATCH_STARTED = "batch.started", _("lot annuel lancé")
         BATCH_RESUMED = "batch.resumed", _("lot annuel relancé (arrêté en cours de route)")
+        RECEIPT_ORIGINAL_DAMAGED = (
+            "receipt.original_damaged",
+            _("original du reçu introuvable ou altéré : duplicata servi"),
+        )
+        COLLECTIVE_FISCAL_CHANGED = (
+            "collective.fiscal_changed",
+            _("identité fiscale du collectif modifiée"),
+        )
+        DECLARATION_RECORDED = (
+            "declaration.recorded",
+            _("déclaration annuelle des dons (CGI art. 222 bis) enregistrée"),
+        )
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

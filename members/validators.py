@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
+from stdnum.fr import siren as stdnum_siren
 
 DEFAULT_REGION = "FR"
 
@@ -113,6 +114,48 @@ def format_phone(value):
     if phonenumbers.region_code_for_number(number) in ("FR", *FRENCH_OVERSEAS_REGIONS):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def normalize_siren(value):
+    """Nine digits with a valid check digit (Luhn, by python-stdnum), spaces removed; "" stays
+    "". "000000000" passes the Luhn check but names no one: refused too."""
+    value = re.sub(r"[\s.\u00a0]", "", str(value or ""))
+    if not value:
+        return ""
+    if not (len(value) == 9 and value.isdigit()):
+        raise ValidationError(
+            _("Un numéro SIREN compte 9 chiffres, par exemple 552 100 554."), code="siren_format"
+        )
+    if not stdnum_siren.is_valid(value) or not int(value):
+        raise ValidationError(
+            _("Ce numéro SIREN n'existe pas : vérifiez-le sur l'avis de situation INSEE."),
+            code="siren_checksum",
+        )
+    return value
+
+
+def validate_siren(value):
+    normalize_siren(value)
+
+
+# The RNA (répertoire national des associations): "W", the prefecture's three characters (2A
+# and 2B for Corsica), six digits. python-stdnum has no RNA module.
+_RNA = re.compile(r"^W(?:\d{3}|2[AB]\d)\d{6}$")
+
+
+def normalize_rna(value):
+    """The RNA number as written on receipts: capitals, no spaces; an empty value stays empty."""
+    value = re.sub(r"\s", "", str(value or "")).upper()
+    if value and not _RNA.match(value):
+        raise ValidationError(
+            _("Un numéro RNA s'écrit W suivi de 9 chiffres, par exemple W751234567."),
+            code="rna_format",
+        )
+    return value
+
+
+def validate_rna(value):
+    normalize_rna(value)
 
 
 validate_email = EmailValidator(message=_("Saisissez une adresse e-mail valide."))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cac_portal.admin import ReadOnlyAdmin
-from receipts.models import AnnualBatch, ErrorReport, Receipt, ReceiptLine
+from receipts.models import AnnualBatch, Declaration, ErrorReport, Receipt, ReceiptLine
 
 
 class ReceiptLineInline(admin.TabularInline):
@@ -41,3 +41,10 @@ class ErrorReportAdmin(admin.ModelAdmin):
     list_display = ["receipt", "created_at", "resolved_at"]
     list_select_related = ["receipt"]
     raw_id_fields = ["receipt"]
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyAdmin):
+    """Declarations are recorded from /tresorerie/ (audited); the admin only reads them."""
+
+    list_display = ["year", "declared_on", "count", "total", "declared_by", "recorded_at"]

@@ -4,6 +4,7 @@ Like pretix's invoices, a receipt copies the donor's name and address at issue t
 rendering it again, years later, gives the same document whatever happened to the member.
 """
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dues.models import MONEY
+
+
+def new_verification_token():
+    """128 random bits, URL-safe: what the public verification page is addressed by."""
+    return secrets.token_urlsafe(16)
 
 
 def private_storage():
@@ -54,6 +60,15 @@ class ReceiptQuerySet(models.QuerySet):
 class Receipt(models.Model):
     number = models.CharField(_("numéro d'ordre"), max_length=12, editable=False)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Printed on a fiscal receipt (a QR code and a short link): anyone holding the paper can
+    # check it on /verifier/<token>/. Random, so that no one can walk through the receipts.
+    verification_token = models.CharField(
+        _("jeton de vérification"),
+        max_length=32,
+        unique=True,
+        default=new_verification_token,
+        editable=False,
+    )
     kind = models.CharField(_("type"), max_length=12, choices=ReceiptKind.choices)
     is_fiscal = models.BooleanField(
         _("reçu fiscal"),
@@ -172,6 +187,10 @@ class ReceiptLine(models.Model):
     amount = models.DecimalField(_("montant (€)"), **MONEY)
     received_on = models.DateField(_("date du versement"))
     method = models.CharField(_("mode de versement"), max_length=10)
+    # What the payment paid for, copied from it and its pledge: a plain receipt says "sa
+    # cotisation" or "son don" of that dues year.
+    purpose = models.CharField(_("objet"), max_length=10, blank=True)
+    dues_year = models.PositiveSmallIntegerField(_("année de cotisation"))
     is_valid = models.BooleanField(default=True)
 
     class Meta:
@@ -292,3 +311,31 @@ class ErrorReport(models.Model):
 
     def __str__(self):
         return f"{self.receipt.number}: {self.message[:40]}"
+
+
+class Declaration(models.Model):
+    """What the treasurer declared under CGI art. 222 bis for the gifts received in `year`: the
+    count and total of the valid fiscal receipts, frozen as they were on the day it was
+    recorded, so that a later cancellation shows as a difference to declare."""
+
+    year = models.PositiveSmallIntegerField(_("année des dons"), unique=True)
+    declared_on = models.DateField(_("déclaré le"))
+    count = models.PositiveIntegerField(_("nombre de reçus déclarés"))
+    total = models.DecimalField(_("montant déclaré (€)"), **MONEY)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("déclaration des dons (CGI art. 222 bis)")
+        verbose_name_plural = _("déclarations des dons (CGI art. 222 bis)")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0), name="declaration_total_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.count} reçus, {self.total} €"

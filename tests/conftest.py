@@ -109,12 +109,17 @@ def pytest_sessionstart(session):
 def cac(db):
     """The CAC defaults as `make run` loads them: identity, charter, scales, groups."""
     call_command("load_cac_defaults", verbosity=0)
+    from django.core.files.base import ContentFile
+
     from charter.models import Collective
+    from tests.helpers import image_bytes
 
     collective = Collective.load()
-    # Fiscal receipts need the beneficiary's RNA, which only the administrator can enter.
+    # Fiscal receipts need what the defaults cannot know: the RNA and the signature, which the
+    # treasurer enters on /tresorerie/parametres-fiscaux/.
     collective.rna = "W751234567"
-    collective.save(update_fields=["rna"])
+    collective.signature.save("signature.png", ContentFile(image_bytes("PNG")), save=False)
+    collective.save(update_fields=["rna", "signature"])
     return collective
 
 

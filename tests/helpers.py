@@ -5,12 +5,15 @@ import datetime
 import html
 import io
 import itertools
+import os
 import threading
+import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from dues.models import PaymentMethod
@@ -19,6 +22,26 @@ from tests.factories import PaymentFactory
 
 # The year whose receipts the January batch issues now: the same clock as the code's.
 LAST_YEAR = timezone.localdate().year - 1
+
+
+def paris(year, month, day, hour=12, minute=0):
+    """A moment on the collective's clock (Europe/Paris), for `time_machine.travel`."""
+    return datetime.datetime(
+        year, month, day, hour, minute, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")
+    )
+
+
+def image_bytes(image_format, size=(240, 80), noise=False):
+    """An image file as a scanner would give it: a signature-like stroke, or random noise
+    (which no format compresses: a big file)."""
+    if noise:
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, "white")
+        ImageDraw.Draw(image).line([(10, size[1] - 10), (size[0] - 10, 10)], fill="navy", width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format)
+    return buffer.getvalue()
 
 
 def text(response):
@@ -87,10 +110,11 @@ def pdf_text(data):
 _cheques = itertools.count(5000000)
 
 
-def pay(member, amount="50.00", year=LAST_YEAR, on=None, method=PaymentMethod.CHEQUE):
+def pay(member, amount="50.00", year=LAST_YEAR, on=None, method=PaymentMethod.CHEQUE, pledge=None):
     """A received payment row (no signal): the tests call the receipt services themselves."""
     return PaymentFactory(
         member=member,
+        pledge=pledge,
         amount=Decimal(amount),
         year=year,
         received_on=on or datetime.date(year, 6, 15),

@@ -48,6 +48,7 @@ def _uncovered_by_member(member_ids, fiscal_year):
         fiscal_payments(fiscal_year)
         .filter(member_id__in=member_ids)
         .exclude(receipt_lines__is_valid=True)
+        .select_related("pledge")
         .order_by("member_id", "received_on", "pk")
     )
     for payment in payments:

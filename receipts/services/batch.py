@@ -11,6 +11,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,9 @@ from receipts.services.issuing import (
     beneficiary_snapshot,
     fiscal_payments,
     issue_annual_receipt,
+    require_year_over,
 )
+from receipts.services.readiness import require_fiscal_ready
 from receipts.services.rendering import ensure_pdf, ensure_pdfs
 
 logger = logging.getLogger(__name__)
@@ -70,9 +73,13 @@ def issue_annual_receipts(fiscal_year, *, actor, action=AuditEntry.Action.BATCH_
 
     `total` is every individual who must have a summary of the year (those who have one and
     those still missing it); only the missing ones are queued, and this run's failures start
-    afresh. The chunks go to the workers after commit (in-process without a broker).
+    afresh. The chunks go to the workers after commit (in-process without a broker). Refused
+    (ValidationError, nothing started) before the year is over, or while the collective's
+    fiscal identity misses anything (the message lists it all).
     """
     fiscal_year = int(fiscal_year)
+    require_year_over(fiscal_year)
+    require_fiscal_ready(Collective.load(), article="200")
     with transaction.atomic():
         AnnualBatch.objects.get_or_create(fiscal_year=fiscal_year)
         batch = AnnualBatch.objects.select_for_update().get(fiscal_year=fiscal_year)
@@ -170,7 +177,9 @@ def run_chunk(batch_id, member_ids):
     a worker killed in the middle leaves only finished groups behind it (and, at worst, PDFs
     to render and emails to send, which the re-run and the sweep pick up)."""
     batch = AnnualBatch.objects.select_related("started_by").get(pk=batch_id)
-    beneficiary = beneficiary_snapshot(Collective.load(), batch.fiscal_year)
+    collective = Collective.load()
+    require_fiscal_ready(collective, article="200")  # checked at the start; changed since?
+    beneficiary = beneficiary_snapshot(collective)
     for group in chunks(list(dict.fromkeys(member_ids)), GROUP):
         issued = run_group(batch, group, beneficiary)
         rendered = ensure_pdfs(issued)
@@ -233,6 +242,12 @@ def resume_stalled(now):
     for batch in stalled:
         if finish_if_complete(batch.pk):
             continue
-        issue_annual_receipts(batch.fiscal_year, actor=None, action=AuditEntry.Action.BATCH_RESUMED)
+        try:
+            issue_annual_receipts(
+                batch.fiscal_year, actor=None, action=AuditEntry.Action.BATCH_RESUMED
+            )
+        except ValidationError as refusal:
+            logger.warning("batch %s not resumed: %s", batch.fiscal_year, refusal.messages)
+            continue
         resumed += 1
     return resumed

@@ -10,18 +10,22 @@ The January batch issues many summaries at once through `annual.py`, on the same
 import enum
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from charter import fiscal
 from charter.models import Collective
-from dues.models import Payment, PaymentStatus, Scale
+from dues.models import Payment, PaymentStatus
 from members import audit
 from members.audit import acting_user
 from members.models import AuditEntry, Member, MemberKind
 from receipts.models import Receipt, ReceiptKind, ReceiptLine, ReceiptStatus
 from receipts.services.mailing import initial_status
 from receipts.services.numbering import take_receipt_number
+from receipts.services.readiness import ReceiptError, company_missing, require_fiscal_ready
 
 AUDITED_FIELDS = [
     "number",
@@ -37,9 +41,6 @@ AUDITED_FIELDS = [
     "donor_address",
 ]
 
-# The rates the law gave when this code was written; the scale of the year overrides them.
-DEFAULT_RATES = {"individual": Decimal("0.66"), "corporate": Decimal("0.60")}
-
 
 class Outcome(enum.StrEnum):
     """What asking for a member's summary of a year did."""
@@ -50,30 +51,34 @@ class Outcome(enum.StrEnum):
     NOTHING = "nothing"  # nothing to cover: no received payment of the year, or not a person
 
 
-class ReceiptError(Exception):
-    """A receipt cannot be issued as asked (missing identity of the collective...)."""
+def _rescrit(collective):
+    if not collective.rescrit_reference:
+        return ""
+    if collective.rescrit_on:
+        return f"{collective.rescrit_reference} du {collective.rescrit_on:%d/%m/%Y}"
+    return collective.rescrit_reference
 
 
-def beneficiary_snapshot(collective, fiscal_year):
-    """What the receipt says about the collective, frozen at issue time."""
+def beneficiary_snapshot(collective):
+    """What the receipt says about the collective, frozen at issue time: its identity, its
+    quality in the words of each model, and where the receipt is verified."""
     if collective is None:
         raise ReceiptError(_("L'identité du collectif n'est pas renseignée."))
-    scale = Scale.objects.filter(year=fiscal_year).first()
     return {
         "name": collective.name,
         "acronym": collective.acronym,
         "address": collective.postal_address,
         "object": collective.object,
-        "legal_quality": collective.legal_quality,
+        "quality": collective.legal_quality,
+        "quality_individuals": collective.quality_wording(fiscal.INDIVIDUALS),
+        "quality_companies": collective.quality_wording(fiscal.COMPANIES),
         "registration_number": collective.registration_number,
+        "rescrit": _rescrit(collective),
         "signatory_name": collective.signatory_name,
         "signatory_title": collective.signatory_title,
         "signature_place": collective.signature_place or collective.city,
         "signature": collective.signature.name if collective.signature else "",
-        "individual_rate": str(scale.tax_reduction_rate if scale else DEFAULT_RATES["individual"]),
-        "corporate_rate": str(
-            scale.corporate_tax_reduction_rate if scale else DEFAULT_RATES["corporate"]
-        ),
+        "verification_base": settings.SITE_URL,
     }
 
 
@@ -97,10 +102,6 @@ def build_receipt(*, member, kind, is_fiscal, fiscal_year, payments, actor, bene
     """The receipt's row, not saved yet and without its number (taken when it is inserted)."""
     if not payments:
         raise ReceiptError("a receipt covers at least one payment")
-    if is_fiscal and not beneficiary["registration_number"]:
-        raise ReceiptError(
-            _("Un reçu fiscal exige le numéro RNA ou SIREN du collectif : renseignez-le.")
-        )
     donor = donor_fields(member)
     return Receipt(
         kind=kind,
@@ -124,6 +125,8 @@ def build_lines(receipt, payments):
             amount=p.amount,
             received_on=p.received_on,
             method=p.method,
+            purpose=p.pledge.purpose if p.pledge_id else "",
+            dues_year=p.year,
         )
         for p in sorted(payments, key=lambda p: (p.received_on, p.pk))
     ]
@@ -140,9 +143,15 @@ def issued_entry(receipt, *, actor):
 
 
 def _insert_receipt(*, payments, actor, beneficiary=None, **fields):
-    """Insert one receipt and its lines, numbered in the caller's transaction."""
-    fiscal_year = fields["fiscal_year"]
-    beneficiary = beneficiary or beneficiary_snapshot(Collective.load(), fiscal_year)
+    """Insert one receipt and its lines, numbered in the caller's transaction. A fiscal one is
+    refused while the collective's fiscal identity is incomplete (a `beneficiary` given was
+    checked by the caller)."""
+    if beneficiary is None:
+        collective = Collective.load()
+        if fields["is_fiscal"]:
+            article = "200" if fields["kind"] == ReceiptKind.ANNUAL else "238 bis"
+            require_fiscal_ready(collective, article=article)
+        beneficiary = beneficiary_snapshot(collective)
     receipt = build_receipt(payments=payments, actor=actor, beneficiary=beneficiary, **fields)
     receipt.issued_on = timezone.localdate()
     receipt.number = take_receipt_number(receipt.issued_on)
@@ -173,10 +182,18 @@ def _receivable_organisation_payment(payment_id):
     return payment if payment.member.kind == MemberKind.ORGANISATION else None
 
 
+def _require_complete_company(member):
+    missing = company_missing(member)
+    if missing:
+        raise ReceiptError(missing, code="company_incomplete")
+
+
 def issue_organisation_receipt(payment_id, *, actor):
     """The receipt of one organisation payment: the existing valid one, or a new one.
 
-    Returns None when the payment is not (or no longer) a received organisation payment.
+    Returns None when the payment is not (or no longer) a received organisation payment. A
+    company's receipt is refused (ReceiptError, nothing issued) while its SIREN or legal form is
+    missing or wrong: the payment waits for it.
     Safe to call twice, from two workers at once: the payment row is locked while looking, and
     the partial unique constraint on the lines turns a lost race into the existing receipt.
     """
@@ -188,11 +205,16 @@ def issue_organisation_receipt(payment_id, *, actor):
             payment = _receivable_organisation_payment(payment_id)
             if payment is None:
                 return None
-            return valid_receipt_of_payment(payment_id) or _insert_receipt(
+            existing = valid_receipt_of_payment(payment_id)
+            if existing is not None:
+                return existing
+            if payment.member.is_company:
+                _require_complete_company(payment.member)
+            return _insert_receipt(
                 member=payment.member,
                 kind=ReceiptKind.ORGANISATION,
-                is_fiscal=payment.member.is_liable_to_corporate_tax,
-                fiscal_year=payment.year,
+                is_fiscal=payment.member.is_company,
+                fiscal_year=payment.received_on.year,
                 payments=[payment],
                 actor=actor,
             )
@@ -204,8 +226,24 @@ def issue_organisation_receipt(payment_id, *, actor):
 
 
 def fiscal_payments(fiscal_year):
-    """The received payments that count for `fiscal_year`: the one place that says which."""
-    return Payment.objects.valid().filter(year=fiscal_year)
+    """The received payments that count for `fiscal_year`: the one place that says which.
+
+    A gift counts in the calendar year the money was received (the cheque or the transfer
+    arrived), whatever dues year it pays: `Payment.year` is for the membership status only."""
+    return Payment.objects.valid().filter(received_on__year=fiscal_year)
+
+
+def require_year_over(fiscal_year):
+    """A yearly summary lists every gift of its year: none is issued before the year is over."""
+    if int(fiscal_year) >= timezone.localdate().year:
+        raise ValidationError(
+            _(
+                "Les reçus annuels des dons de %(year)s ne peuvent être émis qu'à partir du "
+                "1er janvier %(next)s, une fois l'année terminée."
+            )
+            % {"year": fiscal_year, "next": int(fiscal_year) + 1},
+            code="year_not_over",
+        )
 
 
 def uncovered_payments(member_id, fiscal_year):
@@ -214,6 +252,7 @@ def uncovered_payments(member_id, fiscal_year):
         fiscal_payments(fiscal_year)
         .filter(member_id=member_id)
         .exclude(receipt_lines__is_valid=True)
+        .select_related("pledge")
         .order_by("received_on", "pk")
     )
 
@@ -232,8 +271,10 @@ def issue_annual_receipt(member_id, fiscal_year, *, actor, beneficiary=None):
     Returns (receipt, Outcome): EXISTING when a valid summary is there already (a payment added
     since is the batch's business: see `reissue`), CREATED, or (None, NOTHING). Safe to call
     twice at once: the member's row is locked while looking, and the partial unique constraint
-    (one valid summary per member and year) is the backstop.
+    (one valid summary per member and year) is the backstop. Refused (ValidationError) before
+    the year is over.
     """
+    require_year_over(fiscal_year)
     try:
         with transaction.atomic():
             member = Member.objects.select_for_update().get(pk=member_id)
@@ -277,7 +318,9 @@ def reissue(old, *, actor):
         raise ReceiptError("only a cancelled receipt is replaced")
     member = old.member
     if old.kind == ReceiptKind.ORGANISATION:
-        payments, is_fiscal = _still_covered(old), member.is_liable_to_corporate_tax
+        payments, is_fiscal = _still_covered(old), member.is_company
+        if is_fiscal:
+            _require_complete_company(member)
     else:
         payments, is_fiscal = uncovered_payments(member.pk, old.fiscal_year), True
     if not payments:

@@ -15,7 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from receipts.models import EmailStatus, Receipt, ReceiptStatus
-from receipts.services.rendering import ensure_pdf, stored_pdf
+from receipts.services.originals import original_or_duplicate
+from receipts.services.rendering import ensure_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,9 @@ def _message(receipt, connection):
         to=[receipt.donor_email],
         connection=connection,
     )
-    message.attach(f"recu-{receipt.number}.pdf", stored_pdf(receipt), "application/pdf")
+    data, original = original_or_duplicate(receipt, actor=None)
+    name = f"recu-{receipt.number}.pdf" if original else f"recu-{receipt.number}-duplicata.pdf"
+    message.attach(name, data, "application/pdf")
     return message
 
 

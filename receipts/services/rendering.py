@@ -13,12 +13,16 @@ import os
 import threading
 import uuid
 
+import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
 
+from charter import fiscal
 from dues import pdf
 from receipts.models import Receipt, ReceiptKind, private_storage
 from receipts.services.words import euros_in_figures, euros_in_words
@@ -43,8 +47,34 @@ MONTHS = [
     "novembre",
     "décembre",
 ]
-# The receipt's own words for the payment modes: they do not follow the site's translations.
-METHODS = {"cheque": "chèque", "transfer": "virement", "cash": "espèces"}
+# The forms' own words (they do not follow the site's translations): the modes of payment as
+# each model words its boxes, and as a plain receipt says them.
+MODES = {
+    fiscal.INDIVIDUALS: [
+        ("cash", "Remise d'espèces"),
+        ("cheque", "Chèque"),
+        ("transfer", "Virement, prélèvement, carte bancaire"),
+    ],
+    fiscal.COMPANIES: [
+        ("cash", "Remise d'espèces"),
+        ("cheque", "Chèque"),
+        ("transfer", "Virement, prélèvement ou carte bancaire"),
+        ("other", "Autre"),
+    ],
+    None: [("cash", "Espèces"), ("cheque", "Chèque"), ("transfer", "Virement")],
+}
+FORMS = {
+    (ReceiptKind.ANNUAL, True): fiscal.INDIVIDUALS,
+    (ReceiptKind.ORGANISATION, True): fiscal.COMPANIES,
+}
+TITLES = {
+    fiscal.INDIVIDUALS: "Reçu fiscal n° {number} (CERFA 11580*05, CGI art. 200)",
+    fiscal.COMPANIES: "Reçu fiscal n° {number} (CERFA 16216*03, CGI art. 238 bis)",
+    None: "Reçu n° {number}",
+}
+# Archived for six years and more (LPF art. L102 E): PDF/A-3b, its fonts embedded, its
+# metadata in XMP.
+PDF_VARIANT = "pdf/a-3b"
 CANCELLED = "ANNULÉ"
 DUPLICATE = "DUPLICATA"
 
@@ -80,11 +110,6 @@ def french_date(day):
     return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _percent(rate):
-    value = (float(rate) * 100) if rate else 0
-    return f"{value:g} %".replace(".", ",")
-
-
 def _signature_src(name):
     """The signature image as a data: URI (no URL is ever fetched), cached per file name: the
     collective's row keeps the old file's name when a new signature is uploaded."""
@@ -104,33 +129,86 @@ def _signature_src(name):
     return cache[name]
 
 
-def receipt_context(receipt, *, mark=""):
-    beneficiary = receipt.beneficiary
-    lines = [
-        {
-            "date": french_date(line.received_on),
-            "method": METHODS.get(line.method, line.method),
-            "amount": euros_in_figures(line.amount),
-        }
-        for line in receipt.lines.all()
-    ]
-    replaces = receipt.replaces.number if receipt.replaces_id else ""
+def _verification_url(receipt):
+    base = receipt.beneficiary.get("verification_base") or settings.SITE_URL
+    return base + reverse("receipts:verify", args=[receipt.verification_token])
+
+
+def _qr_svg(url):
+    """The QR code of `url` as inline SVG (vector, sharp at any size; nothing fetched)."""
+    return segno.make(url, error="m").svg_inline(omitsize=True, svgclass="qr")
+
+
+def _metadata(receipt, form, mark):
+    """What the PDF's XMP and document information say: title (with the number), issuer,
+    creation date (the receipt's own, so a rendering again says the same), keywords."""
+    title = TITLES[form].format(number=receipt.number) + (f" — {mark}" if mark else "")
+    keywords = [receipt.number, f"dons {receipt.fiscal_year}"]
+    if form:
+        keywords += [
+            "reçu fiscal",
+            f"CERFA {'11580*05' if form == fiscal.INDIVIDUALS else '16216*03'}",
+        ]
     return {
+        "title": title,
+        "author": receipt.beneficiary.get("name", ""),
+        "description": f"{title}, émis le {receipt.issued_on:%d/%m/%Y}",
+        "keywords": ", ".join(keywords),
+        "created": timezone.localtime(receipt.issued_at).isoformat(timespec="seconds"),
+    }
+
+
+def _fiscal_context(receipt, form, lines):
+    beneficiary = receipt.beneficiary
+    key = "quality_individuals" if form == fiscal.INDIVIDUALS else "quality_companies"
+    present = {line.method for line in lines}
+    url = _verification_url(receipt)
+    general, others = fiscal.boxes(form, beneficiary.get("quality"), beneficiary.get(key))
+    half = (len(others) + 1) // 2
+    return {
+        "general_interest_boxes": general,
+        # Two columns as two cells: CSS columns would double the layout time of a receipt.
+        "other_quality_columns": [others[:half], others[half:]],
+        # Receipts issued before the qualities followed the forms kept the words typed then.
+        "former_quality": "" if "quality" in beneficiary else beneficiary.get("legal_quality"),
+        "mode_boxes": [(label, code in present) for code, label in MODES[form]],
+        "verification_url": url,
+        "qr_svg": _qr_svg(url),
+    }
+
+
+def receipt_context(receipt, *, mark=""):
+    form = FORMS.get((receipt.kind, receipt.is_fiscal))
+    records = list(receipt.lines.all())
+    labels = dict(MODES[form])
+    beneficiary = receipt.beneficiary
+    context = {
         "receipt": receipt,
         "mark": mark,
         "number": receipt.number,
         "issued_on": french_date(receipt.issued_on),
         "fiscal_year": receipt.fiscal_year,
-        "replaces": replaces,
+        "replaces": receipt.replaces.number if receipt.replaces_id else "",
         "amount_figures": euros_in_figures(receipt.amount),
         "amount_words": euros_in_words(receipt.amount),
-        "lines": lines,
+        "lines": [
+            {
+                "date": french_date(line.received_on),
+                "method": labels.get(line.method, line.method),
+                "amount": euros_in_figures(line.amount),
+            }
+            for line in records
+        ],
+        "purpose": records[0].purpose if records else "",
+        "dues_year": records[0].dues_year if records else receipt.fiscal_year,
         "beneficiary": beneficiary,
-        "individual_rate": _percent(beneficiary.get("individual_rate")),
-        "corporate_rate": _percent(beneficiary.get("corporate_rate")),
         "signature_src": _signature_src(beneficiary.get("signature", "")),
         "donor_address_lines": [x for x in receipt.donor_address.splitlines() if x.strip()],
+        "meta": _metadata(receipt, form, mark),
     }
+    if form:
+        context.update(_fiscal_context(receipt, form, records))
+    return context
 
 
 def receipt_html(receipt, *, mark=""):
@@ -139,8 +217,9 @@ def receipt_html(receipt, *, mark=""):
 
 
 def html_to_pdf(html):
-    """WeasyPrint alone: the parsed stylesheet, the shared fonts and fetcher, nothing fetched."""
-    return pdf.html_to_pdf(html, stylesheets=[_shared()["css"]])
+    """WeasyPrint alone: the parsed stylesheet, the shared fonts and fetcher, nothing fetched;
+    PDF/A-3b for the archive."""
+    return pdf.html_to_pdf(html, stylesheets=[_shared()["css"]], pdf_variant=PDF_VARIANT)
 
 
 def render_pdf(receipt, *, mark=""):
@@ -152,9 +231,9 @@ def _write_atomically(storage, name, data):
     """Write under a temporary name, then rename: a reader never sees half a PDF. Storages
     without local paths (S3) upload a whole object anyway.
 
-    No fsync: the database row is the source of truth and the file can always be rendered
-    again from it; a file a power cut left truncated fails its SHA-256 check when read and is
-    rendered again (`stored_pdf`). An fsync per receipt cost a third of the batch's time."""
+    No fsync: a file a power cut left truncated fails its SHA-256 check when read; it is then
+    reported (`check_receipts`) and served as a DUPLICATA, never rendered over. An fsync per
+    receipt cost a third of the batch's time."""
     try:
         path = storage.path(name)
     except NotImplementedError:
@@ -167,36 +246,29 @@ def _write_atomically(storage, name, data):
     return name
 
 
-def pdf_exists(receipt):
-    return bool(receipt.pdf) and private_storage().exists(receipt.pdf.name)
-
-
-def _render_and_write(receipt, known=""):
+def _render_and_write(receipt):
     data = render_pdf(receipt)
-    name = known or f"receipts/{receipt.fiscal_year}/{uuid.uuid4().hex}.pdf"
+    name = f"receipts/{receipt.fiscal_year}/{uuid.uuid4().hex}.pdf"
     name = _write_atomically(private_storage(), name, data)
     return name, hashlib.sha256(data).hexdigest()
 
 
-def _record(receipt, known, name, digest):
-    """Point the row at the file, only if it still has the name we saw: two workers rendering
-    at once keep one file."""
-    updated = Receipt.objects.filter(pk=receipt.pk, pdf=known).update(pdf=name, pdf_sha256=digest)
+def _record(receipt, name, digest):
+    """Point the row at its first original, only if it still has none: two workers rendering
+    at once keep one file (the other one's is deleted)."""
+    updated = Receipt.objects.filter(pk=receipt.pk, pdf="").update(pdf=name, pdf_sha256=digest)
     if updated:
         receipt.pdf.name, receipt.pdf_sha256 = name, digest
     else:
-        if name != known:
-            private_storage().delete(name)
+        private_storage().delete(name)
         receipt.refresh_from_db(fields=["pdf", "pdf_sha256"])
 
 
-def ensure_pdf(receipt, *, damaged=False):
-    """Render and store the receipt's PDF if it has none (or its file went missing, or is
-    `damaged`), under a random name with its SHA-256. Returns the receipt with `pdf` set."""
-    if not damaged and pdf_exists(receipt):
-        return receipt
-    known = receipt.pdf.name if receipt.pdf else ""
-    _record(receipt, known, *_render_and_write(receipt, known))
+def ensure_pdf(receipt):
+    """Render and store the receipt's original if it has none yet, under a random name with its
+    SHA-256. An original once stored is never rendered again, even if its file is damaged."""
+    if not receipt.pdf:
+        _record(receipt, *_render_and_write(receipt))
     return receipt
 
 
@@ -216,18 +288,43 @@ def ensure_pdfs(receipts):
     with transaction.atomic():
         for receipt, stored in written:
             if stored is not None:
-                _record(receipt, "", *stored)
+                _record(receipt, *stored)
     return [receipt for receipt, _ in written]
 
 
+MISSING = "stored PDF missing"
+ALTERED = "stored PDF does not match its SHA-256"
+
+
+class DamagedOriginal(Exception):
+    """The receipt's stored original is missing, or no longer matches its SHA-256."""
+
+
 def stored_pdf(receipt):
-    """The stored original's bytes, re-rendered first if the file went missing or does not
-    match its SHA-256 any more."""
+    """The stored original's bytes (rendered and stored first if the receipt has none yet).
+    Raises DamagedOriginal when the file the row names is missing or altered: it is left as it
+    is, for whoever looks into it."""
     ensure_pdf(receipt)
-    with private_storage().open(receipt.pdf.name, "rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != receipt.pdf_sha256:
-        ensure_pdf(receipt, damaged=True)
+    try:
         with private_storage().open(receipt.pdf.name, "rb") as handle:
             data = handle.read()
+    except FileNotFoundError:
+        raise DamagedOriginal(MISSING) from None
+    if hashlib.sha256(data).hexdigest() != receipt.pdf_sha256:
+        raise DamagedOriginal(ALTERED)
     return data
+
+
+def check_original(receipt):
+    """Why the stored original of `receipt` (which names one) is damaged, or "" if it is not;
+    read in chunks, for `check_receipts` over thousands of files."""
+    digest = hashlib.sha256()
+    try:
+        with private_storage().open(receipt.pdf.name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return MISSING
+    if digest.hexdigest() != receipt.pdf_sha256:
+        return ALTERED
+    return ""

@@ -17,7 +17,7 @@ from members.models import MemberKind
 from receipts.models import Receipt, ReceiptLine, ReceiptStatus
 from receipts.services.batch import render_missing, resume_stalled
 from receipts.services.cancelling import withdraw_payment
-from receipts.services.issuing import issue_organisation_receipt
+from receipts.services.issuing import ReceiptError, issue_organisation_receipt
 from receipts.services.mailing import SENDABLE, TemporaryEmailError, deliver, email_receipts
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ def issue_missing(now):
             if receipt is not None:
                 deliver(receipt)
                 issued += 1
+        except ReceiptError as refusal:
+            # A company's receipt waits for what is missing; /tresorerie/ lists it.
+            logger.warning("sweep: receipt of payment %s waits: %s", payment_id, refusal.messages)
         except Exception:
             logger.exception("sweep: receipt of payment %s failed", payment_id)
     return issued

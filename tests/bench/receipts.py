@@ -45,9 +45,15 @@ def setup_django(workdir):
             cursor.execute("PRAGMA journal_mode=WAL")
     call_command("migrate", verbosity=0, interactive=False, stdout=io.StringIO())
     call_command("load_cac_defaults", verbosity=0, stdout=io.StringIO())
-    from charter.models import Collective
+    from django.core.files.base import ContentFile
 
-    Collective.objects.update(rna="W751234567")
+    from charter.models import Collective
+    from tests.helpers import image_bytes
+
+    collective = Collective.load()
+    collective.rna = "W751234567"
+    collective.signature.save("signature.png", ContentFile(image_bytes("PNG")), save=False)
+    collective.save(update_fields=["rna", "signature"])
 
 
 def create_donors(n, year):

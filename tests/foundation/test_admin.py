@@ -1,6 +1,8 @@
 """The admin an administrator uses: every registered model lists, searches and opens; issued
 receipts are read-only and cannot be deleted."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -18,7 +20,7 @@ OURS = {"charter", "members", "dues", "receipts"}
 def rows(cac, member_user):
     member = member_user.member
     PledgeFactory(member=member, year=2025)
-    PaymentFactory(member=member, year=2025)
+    PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     CorrespondentFactory()
     DepositSlipFactory()
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)

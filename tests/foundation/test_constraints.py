@@ -48,6 +48,7 @@ def line(receipt, payment, **overrides):
         "amount": payment.amount,
         "received_on": payment.received_on,
         "method": payment.method,
+        "dues_year": payment.year,
     }
     values.update(overrides)
     return ReceiptLine.objects.create(**values)
@@ -91,9 +92,7 @@ VIOLATIONS = {
         kind="individual", first_name="Sans nom"
     ),
     "organisation has a name": lambda: Member.objects.create(kind="organisation", acronym="SN"),
-    "corporate tax needs a SIREN": lambda: OrganisationFactory(
-        is_liable_to_corporate_tax=True, siren=""
-    ),
+    "company has a SIREN and a legal form": lambda: OrganisationFactory(is_company=True, siren=""),
     "budget not negative": lambda: OrganisationFactory(annual_budget=Decimal("-1")),
     "directory lists organisations only": lambda: IndividualFactory(directory_opt_in=True),
     "reference unique": lambda: Member.objects.filter(pk=IndividualFactory().pk).update(

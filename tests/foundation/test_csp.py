@@ -1,6 +1,7 @@
 """A Content-Security-Policy on every page: the portal's own scripts and styles only, no inline
 script or handler, no framing, forms posting only to the portal. And no template needs more."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def policy(response):
 @pytest.fixture
 def url_values(cac, member_user):
     member = member_user.member
-    payment = PaymentFactory(member=member, year=2025)
+    payment = PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     return {
         "<int:pk>": str(payment.pk),
@@ -54,6 +55,7 @@ def url_values(cac, member_user):
         "<int:version>": "1",
         "<str:number>": DepositSlipFactory().number,
         "<uuid:code>": str(receipt.code),
+        "<str:token>": receipt.verification_token,
     }
 
 

@@ -10,6 +10,7 @@ per named button and with odd `next` values; always with the page's CSRF token. 
 fail on PostgreSQL: run it there too (DATABASE_URL=postgres://… REQUIRE_POSTGRES=1).
 """
 
+import datetime
 import random
 from collections import Counter
 from html.parser import HTMLParser
@@ -113,7 +114,7 @@ def project_urls():
 def objects(cac, member_user):
     """One of each object the URLs name, so that every page has something to show."""
     member = member_user.member
-    payment = PaymentFactory(member=member, year=2025)
+    payment = PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     ErrorReport.objects.create(receipt=receipt, message="Mon adresse a changé")
     # Through the service, as the desk does: its number comes from the gap-free counter.
@@ -126,6 +127,7 @@ def objects(cac, member_user):
         "<str:number>": slip.number,
         "<uuid:code>": str(receipt.code),
         "member": str(member.pk),
+        "<str:token>": receipt.verification_token,
     }
 
 

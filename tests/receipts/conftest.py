@@ -16,7 +16,7 @@ def company(cac):
         name="Coopérative Solidaire",
         acronym="",
         email="coop@example.org",
-        is_liable_to_corporate_tax=True,
+        is_company=True,
         siren="552100554",
         legal_form="SCIC SA",
     )

@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from members.models import AuditEntry
 from receipts.models import ErrorReport, Receipt
@@ -50,13 +49,6 @@ def test_staff_download_is_audited(client, receipt, staff_user):
     download(client, staff_user, receipt)
     entry = AuditEntry.objects.get(action="receipt.downloaded")
     assert entry.actor == staff_user and entry.object_id == str(receipt.pk)
-
-
-def test_member_gets_a_duplicate_once_it_was_emailed(client, receipt, member_user):
-    assert "DUPLICATA" not in pdf_text(b"".join(download(client, member_user, receipt)))
-    Receipt.objects.filter(pk=receipt.pk).update(email_status="sent", emailed_at=timezone.now())
-    text = pdf_text(b"".join(download(client, member_user, receipt)))
-    assert "DUPLICATA" in text and receipt.number in text
 
 
 def test_cancelled_receipt_downloads_marked(client, receipt, treasurer_user):
@@ -144,32 +136,6 @@ def test_receipts_list_is_paginated_in_constant_queries(client, treasurer_user):
         pay(person, "10")
         issue_annual_receipt(person.pk, LAST_YEAR, actor=None)
     assert count_queries() == few
-
-
-def test_register_csv_and_yearly_figures(client, receipt, treasurer_user, cac):
-    from receipts.services import cancel_receipt
-
-    new = cancel_receipt(receipt, reason="Adresse", actor=None)
-    client.force_login(treasurer_user)
-    year = timezone.localdate().year
-    response = client.get(f"/tresorerie/registre/{year}.csv")
-    assert response.status_code == 200
-    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0] == "numéro;date;donateur;montant;état;remplace"
-    assert lines[1].startswith(f"{receipt.number};") and ";annulé;" in lines[1]
-    assert lines[2].endswith(f";50,00;émis;{receipt.number}")
-    assert new.number in lines[2]
-    page = client.get("/tresorerie/").content.decode()
-    assert f"<td>{year}</td><td>1</td>" in page
-
-
-def test_export_receipts_command(receipt, capsys):
-    from django.core.management import call_command
-
-    call_command("export_receipts", str(timezone.localdate().year))
-    out = capsys.readouterr().out
-    assert "numéro;date;donateur;montant;état;remplace" in out
-    assert receipt.number in out and "Anne Adhérente" in out
 
 
 def test_one_open_report_per_receipt_then_a_new_one_once_it_is_answered(

@@ -6,7 +6,8 @@ from receipts.services.register import write_register
 class Command(BaseCommand):
     help = (
         "Write the register of the receipts numbered in YEAR as CSV "
-        "(number, date, donor, amount, status, replaces)."
+        "(number, date of issue, kind, fiscal article, year of the gifts, donor, amount, status, "
+        "cancelled on, reason, replaces, replaced by)."
     )
 
     def add_arguments(self, parser):

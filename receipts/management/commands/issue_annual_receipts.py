@@ -1,5 +1,6 @@
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from receipts.models import AnnualBatch
@@ -19,7 +20,10 @@ class Command(BaseCommand):
     def handle(self, year, no_wait=False, timeout=3600, **options):
         if not 2000 <= year <= 2100:
             raise CommandError(f"{year} is not a plausible year")
-        batch = issue_annual_receipts(year, actor=None)
+        try:
+            batch = issue_annual_receipts(year, actor=None)
+        except ValidationError as refusal:
+            raise CommandError(" ".join(refusal.messages)) from None
         self.stdout.write(f"batch {year}: {batch.queued} receipt(s) to issue")
         if no_wait:
             return

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cac_portal.http import redirect_to_next, requires
 from dues.campaign import received_years
 from members import spreadsheets
+from members.accesses import has_access
 from receipts.forms import BatchForm, CancelForm, ErrorReportForm
 from receipts.models import AnnualBatch, ErrorReport, Receipt
 from receipts.services import cancel_receipt, issue_annual_receipts
@@ -40,7 +41,8 @@ def download(request, code):
     """
     receipt = get_object_or_404(Receipt.objects.select_related("member"), code=code)
     is_team = _is_staff(request.user)
-    is_owner = receipt.member.user_id is not None and receipt.member.user_id == request.user.pk
+    # Everyone the member let into its space downloads its receipts, as its own.
+    is_owner = has_access(request.user, receipt.member)
     if not (is_team or is_owner):
         raise Http404
     data, suffix = receipt_file(
@@ -61,7 +63,7 @@ def download(request, code):
 @require_POST
 def report_error(request, code):
     """A member says their own receipt is wrong; the treasurer sees it on /tresorerie/."""
-    receipt = get_object_or_404(Receipt, code=code, member__user=request.user)
+    receipt = get_object_or_404(Receipt, code=code, member__accesses__user=request.user)
     form = ErrorReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Décrivez l'erreur en quelques mots."))

@@ -5,6 +5,7 @@ import datetime
 import html
 import io
 import itertools
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from dues.models import PaymentMethod
+from members.models import Access
 from receipts.models import Receipt
 from tests.factories import PaymentFactory
 
@@ -23,6 +25,18 @@ LAST_YEAR = timezone.localdate().year - 1
 
 def text(response):
     return html.unescape(response.content.decode())
+
+
+def submission_key(response):
+    """The one-time key of the creating form on a page (its hidden `submission_key`)."""
+    found = re.search(r'name="submission_key" value="([^"]+)"', response.content.decode())
+    return found.group(1)
+
+
+def member_of(user):
+    """The member record `user` owns (the one they claimed or were given), or None."""
+    access = Access.objects.filter(user=user, role=Access.Role.OWNER).order_by("pk").first()
+    return access.member if access else None
 
 
 def individual_post(**overrides):

@@ -9,6 +9,7 @@ import pytest
 from receipts.services import issue_annual_receipt
 from tests.factories import DepositSlipFactory, PaymentFactory
 from tests.foundation.test_no_server_errors import concrete, project_urls
+from tests.helpers import member_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +46,7 @@ def policy(response):
 
 @pytest.fixture
 def url_values(cac, member_user):
-    member = member_user.member
+    member = member_of(member_user)
     payment = PaymentFactory(member=member, year=2025)
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     return {

@@ -113,9 +113,7 @@ def invite(request):
     form = InvitationForm(request.POST)
     if not form.is_valid():
         # The address as typed, its error next to it: corrected and sent from here.
-        return render(
-            request, "members/invite.html", {"form": form, "member": member}, status=400
-        )
+        return render(request, "members/invite.html", {"form": form, "member": member}, status=400)
     email = form.cleaned_data["email"]
     once(
         form.cleaned_data["submission_key"],

@@ -6,6 +6,7 @@ the query string: `SearchForm` is their form.
 """
 
 import unicodedata
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -55,3 +56,32 @@ class SearchForm(forms.Form):
     @property
     def query(self):
         return self.cleaned_data["q"] if self.is_bound and self.is_valid() else ""
+
+
+class SubmissionKeyField(forms.UUIDField):
+    """The hidden one-time key of a creating form, new each time the form is shown (see
+    `members.submissions.once`). A missing or malformed key is no error: the form is then
+    simply not guarded against being sent twice."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", uuid.uuid4)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+
+class SubmissionKeyForm(forms.Form):
+    """A creating form's key alone, for pages whose other fields are not in a Django form."""
+
+    submission_key = SubmissionKeyField()
+
+    @property
+    def key(self):
+        return self.cleaned_data.get("submission_key") if self.is_valid() else None

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from charter import services
 from charter.models import Charter, Collective, PrivacyNotice
+from members.accesses import current_member
 
 
 def home(request):
@@ -67,7 +68,7 @@ class PrivacyForm(forms.Form):
 
 def _pending(request):
     """(member, charter or None, notice or None) of the logged-in member; None if nothing."""
-    member = getattr(request.user, "member", None)
+    member = current_member(request)
     if member is None:
         return None
     charter = services.pending_charter(member)

@@ -91,3 +91,11 @@ def validate_signed_on(day, field=None):
             "première année du collectif."
         ),
     )
+
+
+def scale_for(year):
+    """The scale of `year`, else the latest one before it (a year nobody set up yet)."""
+    return (
+        Scale.objects.filter(year__lte=year).order_by("-year").first()
+        or Scale.objects.order_by("year").first()
+    )

@@ -12,11 +12,11 @@ from django import forms
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from cac_portal.forms import SubmissionKeyField
 from charter.models import Charter, PrivacyNotice
 from charter.templatetags.money import format_euros
 from dues.models import PledgeSource, Purpose
 from dues.services.pledges import submit_adhesion
-from members.audit import acting_user
 from members.forms import KIND_CHOICES, CorrespondentFormSet, IndividualForm, OrganisationForm
 from members.models import MemberKind
 from members.validators import MoneyField
@@ -74,6 +74,7 @@ class AdhesionForm(forms.Form):
     )
     charter_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     privacy_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission_key = SubmissionKeyField()
     # Hidden from people (CSS and aria-hidden), filled by bots that fill every box.
     fax = forms.CharField(
         label=_("Ne remplissez pas ce champ"),
@@ -231,14 +232,17 @@ class AdhesionSubmission:
     def member_form(self):
         return self.organisation if self.kind == MemberKind.ORGANISATION else self.individual
 
-    def submit(self, *, actor, year=None):
+    @property
+    def key(self):
+        return self.form.cleaned_data.get("submission_key")
+
+    def submit(self, *, actor, own=None, year=None):
         """Call once `is_valid()`; returns `submit_adhesion`'s `AdhesionResult`.
 
-        A logged-in member pledges for their own record (of the same kind), whatever email they
-        typed; anyone else is matched by email.
+        A logged-in member (`own`: the member they act for) pledges for their own record (of
+        the same kind), whatever email they typed; anyone else is matched by email.
         """
         kind = self.form.cleaned_data["kind"]
-        own = getattr(acting_user(actor), "member", None)
         return submit_adhesion(
             member=own if own is not None and own.kind == kind else None,
             kind=kind,

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cac_portal.forms import SubmissionKeyField
 from dues.campaign import (
     current_year,
     validate_dues_year,
@@ -53,8 +54,13 @@ class DuesYearField(forms.IntegerField):
 
 class EnvelopeForm(forms.Form):
     """What comes in the envelope: the payment fields the morning post and the paper form
-    share. Subclasses add `method` (and what else they need)."""
+    share. Subclasses add `method` (and what else they need).
 
+    `confirm_duplicate` and its reason let staff save a cheque that has the number, bank and
+    amount of one already recorded, when it really is another cheque (the page shows them
+    once the first attempt was refused)."""
+
+    submission_key = SubmissionKeyField()
     amount = _amount_field()
     cheque_number = forms.CharField(
         label=_("N° de chèque"),
@@ -77,12 +83,41 @@ class EnvelopeForm(forms.Form):
     )
     received_on = _received_on_field()
     year = DuesYearField(label=_("Année de cotisation"), initial=current_year)
+    confirm_duplicate = forms.BooleanField(
+        label=_("C'est bien un autre chèque que celui déjà enregistré"), required=False
+    )
+    confirm_duplicate_reason = forms.CharField(
+        label=_("Pourquoi (par exemple : deux chéquiers, deux tireurs différents)"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("method") == PaymentMethod.CHEQUE and not data.get("cheque_number"):
             self.add_error("cheque_number", _("Indiquez le numéro du chèque."))
+        if (
+            data.get("confirm_duplicate")
+            and not (data.get("confirm_duplicate_reason") or "").strip()
+        ):
+            self.add_error(
+                "confirm_duplicate_reason",
+                _("Indiquez pourquoi ce chèque est différent de celui déjà enregistré."),
+            )
         return data
+
+    @property
+    def duplicate_reason(self):
+        """The reason given with the confirmation, or "" when it was not ticked."""
+        if not self.cleaned_data.get("confirm_duplicate"):
+            return ""
+        return self.cleaned_data.get("confirm_duplicate_reason") or ""
+
+    @property
+    def asks_confirmation(self):
+        """Show the confirmation box: a twin was found, or it is being confirmed."""
+        return bool(getattr(self, "twin", None)) or bool(self.data.get("confirm_duplicate"))
 
 
 class PaymentEntryForm(EnvelopeForm):
@@ -177,6 +212,7 @@ class PaperForm(EnvelopeForm):
             "cheque_number": data["cheque_number"],
             "bank": data["bank"],
             "drawer": data["drawer"],
+            "confirm_duplicate_reason": self.duplicate_reason,
         }
 
 
@@ -237,6 +273,7 @@ class ChequesField(forms.ModelMultipleChoiceField):
 
 
 class SlipForm(forms.Form):
+    submission_key = SubmissionKeyField()
     payments = ChequesField(
         queryset=Payment.objects.none(),
         error_messages={

@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -118,10 +118,44 @@ class PledgeSource(models.TextChoices):
     RENEWAL = "renewal", _("renouvellement")
 
 
-class Pledge(models.Model):
-    """A submitted form: who means to give how much, for which year and purpose."""
+class PledgeQuerySet(models.QuerySet):
+    def to_match(self):
+        """Pledges made with a member's address by someone not logged in, attached to nobody
+        yet: the address's owner or staff attach them."""
+        return self.filter(member__isnull=True)
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="pledges")
+
+class Pledge(models.Model):
+    """A submitted form: who means to give how much, for which year and purpose.
+
+    A pledge sent from the public form with the address of a known member, by someone not
+    logged in as that member, belongs to nobody (`member` empty) until it is attached: it keeps
+    what was typed (`proposal`) and, for staff only, the member whose address it used
+    (`matched_member`). It counts for no member's status meanwhile."""
+
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+    )
+    # Filled from the primary key right after the first insert, like the member's reference:
+    # what the giver writes on the back of a cheque or in a transfer's label.
+    reference = models.CharField(  # noqa: DJ001  (NULL until the first insert gives a pk)
+        _("référence"), max_length=14, unique=True, null=True, editable=False
+    )
+    # What the form said (kind, contact fields, correspondents, the charter and privacy notice
+    # versions accepted and when), for a pledge attached to nobody yet.
+    proposal = models.JSONField(_("formulaire reçu"), default=dict, blank=True)
+    matched_member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matched_pledges",
+        verbose_name=_("membre de cette adresse"),
+    )
     year = models.PositiveSmallIntegerField(_("année"))
     purpose = models.CharField(_("objet"), max_length=10, choices=Purpose.choices)
     amount = models.DecimalField(_("montant (€)"), **MONEY)
@@ -129,6 +163,8 @@ class Pledge(models.Model):
         _("source"), max_length=10, choices=PledgeSource.choices, default=PledgeSource.ONLINE
     )
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("promesse")
@@ -139,10 +175,32 @@ class Pledge(models.Model):
             models.CheckConstraint(
                 condition=Q(purpose__in=Purpose.values), name="pledge_purpose_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(proposal__has_key="kind"),
+                name="pledge_without_member_has_a_proposal",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.member} {self.year} {self.get_purpose_display()} {self.amount} €"
+        who = self.member or self.reference
+        return f"{who} {self.year} {self.get_purpose_display()} {self.amount} €"
+
+    def save(self, *args, **kwargs):
+        if self.reference:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.reference = pledge_reference(self.year, self.pk)
+            type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+
+    @property
+    def is_attached(self):
+        return self.member_id is not None
+
+
+def pledge_reference(year, pk):
+    """`P2026-000042`: the pledge's year and its number, short enough for a cheque's back."""
+    return f"P{year}-{pk:06d}"
 
 
 class PaymentMethod(models.TextChoices):
@@ -213,6 +271,9 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Staff said, with a reason (in the audit trail), that this cheque differs from one with
+    # the same number, bank and amount: the only way past `payment_cheque_recorded_once`.
+    duplicate_confirmed = models.BooleanField(_("doublon apparent confirmé"), default=False)
     created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
 
     objects = PaymentQuerySet.as_manager()
@@ -244,10 +305,12 @@ class Payment(models.Model):
                 violation_error_message=_("Indiquez le motif du rejet ou de l'annulation."),
             ),
             models.UniqueConstraint(
-                fields=["member", "cheque_number", "bank", "amount"],
-                condition=Q(method=PaymentMethod.CHEQUE) & ~Q(status=PaymentStatus.CANCELLED),
-                name="payment_cheque_recorded_once",
-                violation_error_message=_("Ce chèque est déjà enregistré pour ce membre."),
+                fields=["cheque_number", "bank", "amount"],
+                condition=Q(method=PaymentMethod.CHEQUE)
+                & Q(status__in=[PaymentStatus.RECEIVED, PaymentStatus.REJECTED])
+                & Q(duplicate_confirmed=False),
+                name="payment_cheque_recorded_once_for_all_members",
+                violation_error_message=_("Ce chèque est déjà enregistré."),
             ),
         ]
         indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["received_on"])]

@@ -3,13 +3,19 @@ matrix of tests/dues/test_permissions_desk.py, built from this list."""
 
 from django.urls import path
 
-from dues.views import desk, desk_paper, lists, slips
+from dues.views import desk, desk_members, desk_paper, desk_pledges, lists, slips
 
 urlpatterns = [
     path("", desk.desk, name="desk"),
     path("formulaire-papier/", desk_paper.paper_form, name="paper_form"),
     path("membres/recherche/", desk.member_search, name="member_search"),
     path("membres/", lists.member_list, name="member_list"),
+    path("membres/nouveau/", desk_members.member_new, name="member_new"),
+    path("membres/fusionner/", desk_members.merge, name="merge"),
+    path("membres/<str:reference>/", desk_members.member_detail, name="member_detail"),
+    path("membres/<str:reference>/acces/", desk_members.member_accesses, name="member_accesses"),
+    path("promesses/", desk_pledges.pledge_list, name="pledge_list"),
+    path("promesses/<str:pledge_reference>/", desk_pledges.pledge_detail, name="pledge_detail"),
     path("paiements/", lists.payment_list, name="payment_list"),
     path("paiements/<int:pk>/", desk.payment_detail, name="payment_detail"),
     path("paiements/<int:pk>/modifier/", desk.payment_edit, name="payment_edit"),

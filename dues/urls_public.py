@@ -5,6 +5,12 @@ from dues.views import account, public
 urlpatterns = [
     path("adhesion/", public.adhesion, name="adhesion"),
     path("adhesion/merci/", public.adhesion_done, name="adhesion_done"),
+    path("adhesion/rattacher/<str:token>/", public.attach_by_link, name="attach_by_link"),
     path("compte/", account.account, name="account"),
     path("compte/renouveler/", account.renew, name="renew"),
+    path(
+        "compte/promesses/<str:reference>/rattacher/",
+        account.attach_pledge,
+        name="attach_pledge",
+    ),
 ]

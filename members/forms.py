@@ -6,6 +6,7 @@ paper form (`/gestion/`) and the member's own edit page (`/compte/`): one set of
 - `CorrespondentForm` and `CorrespondentFormSet`: an organisation's correspondents (at least one)
   for a member not saved yet; `formset.correspondents()` gives their cleaned data.
 - `CorrespondentInlineFormSet`: the same, bound to a saved organisation (edit page).
+- `InvitationForm`, `StaffAccessForm`: letting someone into a member's space.
 """
 
 from django import forms
@@ -13,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from members.models import CONTACT_FIELDS, Correspondent, Member, MemberKind
+from cac_portal.forms import SubmissionKeyField
+from members.models import CONTACT_FIELDS, Access, Correspondent, Member, MemberKind
 from members.validators import (
     BUDGET_CEILING,
     COUNTRY_CHOICES,
@@ -244,3 +246,33 @@ CorrespondentInlineFormSet = inlineformset_factory(
     validate_max=True,
     absolute_max=MAX_CORRESPONDENTS,
 )
+
+
+def _invited_email():
+    return forms.EmailField(
+        label=_("E-mail de la personne à inviter"),
+        max_length=254,
+        error_messages={
+            "required": _("Indiquez l'adresse e-mail de la personne à inviter."),
+            "invalid": _("Saisissez une adresse e-mail valide."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class InvitationForm(forms.Form):
+    """An owner (or staff) lets someone into a member's space: their email address."""
+
+    submission_key = SubmissionKeyField()
+    email = _invited_email()
+
+
+class StaffAccessForm(forms.Form):
+    """Staff open a member's space to an email address: its account at once if it has one
+    (verified), else an invitation."""
+
+    submission_key = SubmissionKeyField()
+    email = _invited_email()
+    role = forms.ChoiceField(
+        label=_("Rôle"), choices=Access.Role.choices, initial=Access.Role.MEMBER
+    )

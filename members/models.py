@@ -1,5 +1,7 @@
-"""Individuals and organisations, their correspondents, and the audit trail of who changed what."""
+"""Individuals and organisations, their correspondents, who may log into them, and the audit
+trail of who changed what."""
 
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -60,9 +62,46 @@ ALL_CONTACT_FIELDS = list(
 CORRESPONDENT_FIELDS = ["name", "function", "email", "phone_professional", "phone_mobile"]
 
 
+# What staff search a member by: folded into `Member.search_text` on every save.
+SEARCHED_FIELDS = [
+    "reference",
+    "last_name",
+    "first_name",
+    "name",
+    "acronym",
+    "email",
+    "city",
+    "phone",
+    "phone_mobile",
+    "phone_professional",
+    "phone_home",
+]
+
+
+def fold(value):
+    """`value` without accents, in lower case, its white space runs made one space: what the
+    search column holds and what a typed search is turned into ("Société" → "societe")."""
+    decomposed = unicodedata.normalize("NFKD", str(value or ""))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def search_text_of(member):
+    """What `Member.search_text` holds for `member`: for code that writes members in bulk
+    (bulk_create does not call `save()`)."""
+    words = [getattr(member, name) or "" for name in SEARCHED_FIELDS]
+    # A French number is typed "0612345678" more often than "+33612345678": both are found.
+    words += ["0" + phone[3:] for phone in words if phone.startswith("+33")]
+    return fold(" ".join(word for word in words if word))
+
+
 class MemberQuerySet(models.QuerySet):
     def organisations(self):
         return self.filter(kind=MemberKind.ORGANISATION)
+
+    def open(self):
+        """Members neither closed nor merged into another record."""
+        return self.filter(closed_at__isnull=True, merged_into__isnull=True)
 
     def in_directory(self):
         return self.organisations().filter(directory_opt_in=True, closed_at__isnull=True)
@@ -76,14 +115,6 @@ class Member(models.Model):
         _("référence"), max_length=12, unique=True, null=True, editable=False
     )
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="member",
-        verbose_name=_("compte"),
-    )
 
     # Individual
     last_name = models.CharField(_("nom"), max_length=100, blank=True)
@@ -134,6 +165,19 @@ class Member(models.Model):
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     closed_at = models.DateTimeField(_("compte clos le"), null=True, blank=True)
+    # A new contact email waits here until its owner verifies it (members.services).
+    pending_email = models.EmailField(_("nouvel e-mail à vérifier"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("fusionné dans"),
+    )
+    merged_at = models.DateTimeField(_("fusionné le"), null=True, blank=True)
+    # Names, acronym, email, reference, city and phones folded by `fold`, kept by `save()`.
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
 
@@ -172,19 +216,38 @@ class Member(models.Model):
                 condition=Q(directory_opt_in=False) | Q(kind=MemberKind.ORGANISATION),
                 name="member_directory_organisations_only",
             ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True, merged_at__isnull=True)
+                | Q(merged_into__isnull=False, merged_at__isnull=False, closed_at__isnull=False),
+                name="member_merged_has_date_and_is_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="member_not_merged_into_itself"
+            ),
         ]
         indexes = [models.Index(fields=["last_name", "first_name"]), models.Index(fields=["name"])]
 
     def __str__(self):
         return f"{self.display_name} ({self.reference})" if self.reference else self.display_name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, update_fields=None, **kwargs):
+        """Keeps `search_text` in step with the fields it folds, whoever saves the member."""
+        self.search_text = search_text_of(self)
+        if update_fields is not None and set(update_fields) & set(SEARCHED_FIELDS):
+            update_fields = [*update_fields, "search_text"]
         if self.reference:
-            return super().save(*args, **kwargs)
+            return super().save(*args, update_fields=update_fields, **kwargs)
         with transaction.atomic():
-            super().save(*args, **kwargs)
+            super().save(*args, update_fields=update_fields, **kwargs)
             self.reference = f"CAC-{self.pk:06d}"
-            type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+            self.search_text = search_text_of(self)
+            type(self).objects.filter(pk=self.pk).update(
+                reference=self.reference, search_text=self.search_text
+            )
+
+    @property
+    def is_merged(self):
+        return self.merged_into_id is not None
 
     @property
     def is_organisation(self):
@@ -225,6 +288,119 @@ class Correspondent(models.Model):
         return self.name
 
 
+class Access(models.Model):
+    """Who may log into a member's space: whoever claimed it (an owner) and the people an owner
+    or staff let in. An owner invites and removes the others."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("responsable")
+        MEMBER = "member", _("accès simple")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="member_accesses",
+        verbose_name=_("compte"),
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    created_at = models.DateTimeField(_("depuis le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("accès")
+        verbose_name_plural = _("accès")
+        ordering = ["member", "-role", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "user"], name="access_once_per_member"),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "member"]), name="access_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.member} ({self.get_role_display()})"
+
+    @property
+    def is_owner(self):
+        return self.role == self.Role.OWNER
+
+
+class Invitation(models.Model):
+    """An email inviting someone into a member's space. Its link is signed and expires; it serves
+    once, and a cancelled invitation serves no more, so a removed access never comes back
+    through an old link."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail invité"))
+    role = models.CharField(
+        _("rôle"), max_length=10, choices=Access.Role.choices, default=Access.Role.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="invitation_accepted_or_cancelled_not_both",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.member}"
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None and self.cancelled_at is None
+
+
+class Submission(models.Model):
+    """A form that created something, by its one-time key (made when the form was shown).
+
+    The unique key is the guard: a second POST of the same form (a double click, a replay, two
+    requests at once) meets the first one's row and is given its result instead of creating
+    again (`members.submissions.once`)."""
+
+    key = models.UUIDField(unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    # What the view needs to answer a replay as it answered the first time (its redirect).
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("formulaire envoyé")
+        verbose_name_plural = _("formulaires envoyés")
+
+    def __str__(self):
+        return str(self.key)
+
+
 class AuditEntry(models.Model):
     """Who did what to which row, with the values before and after.
 
@@ -236,9 +412,25 @@ class AuditEntry(models.Model):
         MEMBER_CLAIMED = "member.claimed", _("fiche rattachée à un compte")
         MEMBER_CONTACT_CHANGED = "member.contact_changed", _("coordonnées modifiées")
         MEMBER_CONTACT_PROPOSED = "member.contact_proposed", _("coordonnées proposées")
+        MEMBER_CREATED_ANYWAY = "member.created_anyway", _("membre créé malgré des doublons")
+        MEMBER_MERGED = "member.merged", _("fiches fusionnées")
+        MEMBER_EMAIL_CHANGE_REQUESTED = (
+            "member.email_change_requested",
+            _("nouvel e-mail en attente de vérification"),
+        )
+        MEMBER_EMAIL_CHANGED = "member.email_changed", _("e-mail vérifié et changé")
+        ACCESS_INVITED = "access.invited", _("invitation envoyée")
+        ACCESS_INVITATION_CANCELLED = "access.invitation_cancelled", _("invitation annulée")
+        ACCESS_GRANTED = "access.granted", _("accès ouvert")
+        ACCESS_REMOVED = "access.removed", _("accès retiré")
+        PLEDGE_ATTACHED = "pledge.attached", _("promesse rattachée à un membre")
         PLEDGE_UPDATED = "pledge.updated", _("promesse modifiée")
         PLEDGE_RENEWED = "pledge.renewed", _("renouvellement")
         PAYMENT_RECORDED = "payment.recorded", _("saisi")
+        PAYMENT_DUPLICATE_CONFIRMED = (
+            "payment.duplicate_confirmed",
+            _("chèque semblable à un autre, confirmé différent"),
+        )
         PAYMENT_REJECTED = "payment.rejected", _("marqué rejeté (chèque impayé)")
         PAYMENT_CANCELLED = "payment.cancelled", _("saisie annulée")
         PAYMENT_UPDATED = "payment.updated", _("chèque corrigé")

@@ -1,12 +1,16 @@
-"""Receipts listen to dues (which never imports receipts): a recorded organisation payment gets
-its receipt, a bounced or undone payment leaves its receipt. The signals are sent after commit;
-the work is handed to a worker, and a broker that is down only delays it until the sweep."""
+"""Receipts listen to dues and members (which never import receipts): a recorded organisation
+payment gets its receipt, a bounced or undone payment leaves its receipt (sent after commit; the
+work is handed to a worker, and a broker that is down only delays it until the sweep); a merge
+of two members that would give one of them two valid annual summaries of a year is refused."""
 
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from cac_portal.tasking import enqueue
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members.models import MemberKind
+from members.signals import merge_check
+from receipts.models import Receipt, ReceiptKind
 
 
 @receiver(payment_recorded, dispatch_uid="receipts.payment_recorded")
@@ -19,3 +23,20 @@ def issue_organisation_receipt_on_payment(sender, payment, **kwargs):
 @receiver(payment_cancelled, dispatch_uid="receipts.payment_cancelled")
 def withdraw_payment_from_receipt(sender, payment, reason="", **kwargs):
     enqueue("receipts.tasks.withdraw_payment", payment.pk, reason)
+
+
+@receiver(merge_check, dispatch_uid="receipts.merge_check")
+def refuse_two_annual_summaries_of_one_year(sender, survivor, merged, **kwargs):
+    """A member has one valid annual summary per year: two records that each have one for the
+    same year are merged only once the treasurer has cancelled one."""
+    summaries = Receipt.objects.valid().filter(kind=ReceiptKind.ANNUAL)
+    years = set(summaries.filter(member=survivor).values_list("fiscal_year", flat=True))
+    clashing = summaries.filter(member=merged, fiscal_year__in=years).order_by("fiscal_year")
+    return [
+        _(
+            "Les deux fiches ont chacune un récapitulatif annuel %(year)s valide : le trésorier "
+            "doit en annuler un (n° %(number)s) avant la fusion."
+        )
+        % {"year": receipt.fiscal_year, "number": receipt.number}
+        for receipt in clashing
+    ]

@@ -18,6 +18,7 @@ from cac_portal.http import redirect_to_next, requires
 from charter.models import Collective
 from dues.campaign import received_years
 from members import spreadsheets
+from members.accesses import has_access
 from receipts.forms import (
     BatchForm,
     CancelForm,
@@ -52,7 +53,8 @@ def download(request, code):
     a copy marked "DUPLICATA"; a cancelled receipt comes marked "ANNULÉ" (see `receipt_file`).
     """
     receipt = get_object_or_404(Receipt.objects.select_related("member"), code=code)
-    is_owner = receipt.member.user_id is not None and receipt.member.user_id == request.user.pk
+    # Everyone the member let into its space downloads its receipts, as its own.
+    is_owner = has_access(request.user, receipt.member)
     if not (is_owner or _is_staff(request.user)):
         raise Http404
     data, suffix = receipt_file(receipt, user=request.user, is_owner=is_owner)
@@ -67,7 +69,7 @@ def download(request, code):
 @require_POST
 def report_error(request, code):
     """A member says their own receipt is wrong; the treasurer sees it on /tresorerie/."""
-    receipt = get_object_or_404(Receipt, code=code, member__user=request.user)
+    receipt = get_object_or_404(Receipt, code=code, member__accesses__user=request.user)
     form = ErrorReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Décrivez l'erreur en quelques mots."))
@@ -313,11 +315,11 @@ def fiscal_settings(request):
 
 
 @require_GET
-def verify(request, token):
+def verify(request, verification_token):
     """Public: what a fiscal receipt's QR code leads to. Its number, date, amount and year, and
     whether it still stands (or which receipt replaced it); nothing about the donor."""
     receipt = (
-        Receipt.objects.filter(verification_token=token, is_fiscal=True)
+        Receipt.objects.filter(verification_token=verification_token, is_fiscal=True)
         .select_related("replaces")
         .first()
     )

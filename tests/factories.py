@@ -7,12 +7,21 @@ import factory
 from django.utils import timezone
 
 from dues.models import DepositSlip, Payment, PaymentMethod, Pledge, Purpose
-from members.models import Correspondent, Member, MemberKind
+from members.models import Access, Correspondent, Member, MemberKind
+
+
+def _owned_by(member, create, user, **kwargs):
+    """`Factory(user=someone)`: that account owns the member (an owner's access)."""
+    if create and user is not None:
+        Access.objects.create(member=member, user=user, role=Access.Role.OWNER)
 
 
 class IndividualFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
+
+    user = factory.PostGeneration(_owned_by)
 
     kind = MemberKind.INDIVIDUAL
     last_name = factory.Sequence(lambda n: f"Martin{n}")
@@ -26,6 +35,9 @@ class IndividualFactory(factory.django.DjangoModelFactory):
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
+
+    user = factory.PostGeneration(_owned_by)
 
     kind = MemberKind.ORGANISATION
     name = factory.Sequence(lambda n: f"Association numéro {n}")

@@ -6,6 +6,7 @@ import html
 import io
 import itertools
 import os
+import re
 import threading
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from dues.models import PaymentMethod
+from members.models import Access
 from receipts.models import Receipt
 from tests.factories import PaymentFactory
 
@@ -46,6 +48,18 @@ def image_bytes(image_format, size=(240, 80), noise=False):
 
 def text(response):
     return html.unescape(response.content.decode())
+
+
+def submission_key(response):
+    """The one-time key of the creating form on a page (its hidden `submission_key`)."""
+    found = re.search(r'name="submission_key" value="([^"]+)"', response.content.decode())
+    return found.group(1)
+
+
+def member_of(user):
+    """The member record `user` owns (the one they claimed or were given), or None."""
+    access = Access.objects.filter(user=user, role=Access.Role.OWNER).order_by("pk").first()
+    return access.member if access else None
 
 
 def individual_post(**overrides):

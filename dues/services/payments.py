@@ -6,14 +6,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from charter.templatetags.money import format_euros
 from dues.campaign import validate_dues_year, validate_received_on
 from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus, PledgeSource
-from dues.services.pledges import open_pledge, submit_adhesion
+from dues.services.pledges import Adhesion, open_pledge, submit_adhesion
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
 from members.audit import acting_user
+from members.duplicates import check_before_creating, record_created_anyway
 
 # A billion euros: far above any gift, and within what `Payment.amount` (12 digits) holds.
 PAYMENT_CEILING = Decimal("1000000000")
@@ -35,35 +38,42 @@ AUDITED_FIELDS = [
 
 
 class DuplicatePayment(ValidationError):
-    """The same cheque (member, number, bank, amount) is already recorded."""
+    """The same cheque (number, bank, amount) is already recorded, for any member. `twin` is
+    the payment already recorded."""
+
+    def __init__(self, twin):
+        super().__init__(_duplicate_message(twin), code="duplicate")
+        self.twin = twin
 
 
 def _duplicate_message(existing):
     return _(
-        "Ce chèque (n° %(number)s, %(bank)s, %(amount)s €) est déjà enregistré pour %(member)s "
-        "depuis le %(date)s."
+        "Ce chèque n° %(number)s de %(amount)s est déjà enregistré pour %(member)s le %(date)s."
     ) % {
         "number": existing.cheque_number,
-        "bank": existing.bank or _("banque non précisée"),
-        "amount": existing.amount,
+        "amount": format_euros(existing.amount),
         "member": existing.member,
-        "date": existing.created_at.strftime("%d/%m/%Y"),
+        "date": timezone.localtime(existing.created_at).strftime("%d/%m/%Y"),
     }
 
 
-def _cheque_twin(member, cheque_number, bank, amount):
-    return (
-        Payment.objects.filter(
-            member=member,
-            method=PaymentMethod.CHEQUE,
-            cheque_number=cheque_number,
-            bank=bank,
-            amount=amount,
-        )
-        .exclude(status=PaymentStatus.CANCELLED)
-        .select_related("member")
-        .first()
+def cheque_twin(cheque_number, bank, amount, *, exclude=None):
+    """The received or rejected cheque of any member with this number, bank and amount."""
+    twins = Payment.objects.filter(
+        method=PaymentMethod.CHEQUE,
+        cheque_number=cheque_number,
+        bank=bank,
+        amount=amount,
+        status__in=[PaymentStatus.RECEIVED, PaymentStatus.REJECTED],
     )
+    if exclude is not None:
+        twins = twins.exclude(pk=exclude.pk)
+    return twins.select_related("member").order_by("created_at", "pk").first()
+
+
+def _confirmation_reason(reason):
+    """The reason staff gave that a cheque like a recorded one is another cheque, or ""."""
+    return " ".join(str(reason or "").split())
 
 
 def _checked_amount(amount):
@@ -115,14 +125,17 @@ def record_payment(
     cheque_number="",
     bank="",
     drawer="",
+    confirm_duplicate_reason="",
 ):
     """Save a received payment, matched to the member's open pledge of `year` if any.
 
     Invariants: the amount is a positive Decimal with at most two decimals that the column
     holds; `year` is a dues year (`dues.campaign.dues_years`) and `received_on` neither in the
     future nor before the collective's first year, whoever calls (a form, an import); a cheque
-    has a number and is recorded once (same member, number, bank and amount →
-    DuplicatePayment); `payment_recorded` is sent only once the transaction has committed.
+    has a number and is recorded once for all members (same number, bank and amount as a
+    received or rejected cheque of anyone → DuplicatePayment naming it), unless staff give
+    `confirm_duplicate_reason`: it is another cheque, saved as such and audited with its
+    twin's id; `payment_recorded` is sent only once the transaction has committed.
     Refusals are ValidationErrors keyed by the field's name.
     """
     amount = _checked_amount(amount)
@@ -132,12 +145,14 @@ def record_payment(
     if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
         raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
 
+    reason = _confirmation_reason(confirm_duplicate_reason)
     try:
         with transaction.atomic():
+            twin = None
             if method == PaymentMethod.CHEQUE:
-                existing = _cheque_twin(member, cheque_number, bank, amount)
-                if existing is not None:
-                    raise DuplicatePayment(_duplicate_message(existing), code="duplicate")
+                twin = cheque_twin(cheque_number, bank, amount)
+                if twin is not None and not reason:
+                    raise DuplicatePayment(twin)
             payment = Payment.objects.create(
                 member=member,
                 pledge=pledge or open_pledge(member, year),
@@ -149,21 +164,34 @@ def record_payment(
                 bank=bank,
                 drawer=drawer,
                 recorded_by=acting_user(actor),
+                duplicate_confirmed=twin is not None,
             )
-            audit.record(
-                payment,
-                audit.Action.PAYMENT_RECORDED,
-                actor=actor,
-                after=audit.snapshot(payment, AUDITED_FIELDS),
-            )
+            _audit_recorded(payment, twin, reason, actor=actor)
             transaction.on_commit(lambda: payment_recorded.send(sender=Payment, payment=payment))
     except IntegrityError:
         # Two desks saving the same cheque at once: the unique constraint caught the second.
-        existing = _cheque_twin(member, cheque_number, bank, amount)
-        if existing is None:
+        twin = cheque_twin(cheque_number, bank, amount)
+        if twin is None:
             raise
-        raise DuplicatePayment(_duplicate_message(existing), code="duplicate") from None
+        raise DuplicatePayment(twin) from None
     return payment
+
+
+def _audit_recorded(payment, twin, reason, *, actor):
+    audit.record(
+        payment,
+        audit.Action.PAYMENT_RECORDED,
+        actor=actor,
+        after=audit.snapshot(payment, AUDITED_FIELDS),
+    )
+    if twin is not None:
+        audit.record(
+            payment,
+            audit.Action.PAYMENT_DUPLICATE_CONFIRMED,
+            actor=actor,
+            after={"twin": twin.pk},
+            note=reason,
+        )
 
 
 def reject_payment(payment, *, reason, actor):
@@ -295,12 +323,12 @@ def update_cheque_details(payment, *, actor, **changes):
         for name, value in changes.items():
             setattr(locked, name, value)
         twin = (
-            _cheque_twin(locked.member, locked.cheque_number, locked.bank, locked.amount)
-            if {"cheque_number", "bank"} & set(changes)
+            cheque_twin(locked.cheque_number, locked.bank, locked.amount, exclude=locked)
+            if {"cheque_number", "bank"} & set(changes) and not locked.duplicate_confirmed
             else None
         )
-        if twin is not None and twin.pk != locked.pk:
-            raise DuplicatePayment(_duplicate_message(twin), code="duplicate")
+        if twin is not None:
+            raise DuplicatePayment(twin)
         after = audit.snapshot(locked, AUDITED_FIELDS)
         if after == before:
             return locked
@@ -321,30 +349,45 @@ def record_paper_adhesion(
     correspondents=(),
     year=None,
     payment=None,
+    member=None,
+    create_anyway=False,
 ):
     """A paper form and the cheque in its envelope, as one transaction.
 
-    The member (found by email or created), correspondents, pledge and the charter and privacy
-    acceptances come from `submit_adhesion` with source "paper" and the date of signature; then
-    `payment` (a dict of `record_payment` keywords without member/year/amount, or None when no
-    payment came with the form) is recorded against that pledge, for the pledge's amount unless
-    it says otherwise. Any refusal (a duplicate cheque included) leaves nothing behind, and the
-    signals and the confirmation are sent only after commit.
-    Returns (AdhesionResult, Payment or None).
+    The member is `member` when staff picked one among the likely duplicates; otherwise the
+    form's cheque is first checked against every member's (DuplicatePayment: this envelope
+    was probably entered already), then the likely duplicates are looked for, one creation at
+    a time (LikelyDuplicates lists them) unless staff said to `create_anyway` (audited with
+    the candidates). Then `submit_adhesion` (source "paper", the date of signature) makes or
+    updates the member, correspondents, pledge and acceptances; then `payment` (a dict of
+    `record_payment` keywords without member/year/amount, or None when no payment came with
+    the form) is recorded against that pledge, for the pledge's amount unless it says
+    otherwise. Any refusal leaves nothing behind, and the signals and the confirmation are
+    sent only after commit. Returns (AdhesionResult, Payment or None).
     """
+    form = {
+        "kind": kind,
+        "member_data": member_data,
+        "purpose": purpose,
+        "amount": amount,
+        "correspondents": correspondents,
+        "year": year,
+        "source": PledgeSource.PAPER,
+        "accepted_at": signed_on,
+    }
     with transaction.atomic():
+        candidates = []
+        if member is None:
+            checked = Adhesion(**form).checked()
+            _refuse_a_known_cheque(payment, checked.amount)
+            candidates = check_before_creating(
+                kind, checked.member_data, create_anyway=create_anyway
+            )
         result = submit_adhesion(
-            kind=kind,
-            member_data=member_data,
-            purpose=purpose,
-            amount=amount,
-            correspondents=correspondents,
-            year=year,
-            source=PledgeSource.PAPER,
-            accepted_at=signed_on,
-            actor=actor,
-            notify=False,
+            **form, member=member, create_anyway=create_anyway, actor=actor, notify=False
         )
+        if result.member_created:
+            record_created_anyway(result.member, candidates, actor=actor)
         recorded = None
         if payment is not None:
             recorded = record_payment(
@@ -355,3 +398,17 @@ def record_paper_adhesion(
                 **{"amount": result.pledge.amount, **payment},
             )
     return result, recorded
+
+
+def _refuse_a_known_cheque(payment, amount):
+    if not payment or payment.get("method") != PaymentMethod.CHEQUE:
+        return
+    if _confirmation_reason(payment.get("confirm_duplicate_reason")):
+        return
+    twin = cheque_twin(
+        (payment.get("cheque_number") or "").strip(),
+        (payment.get("bank") or "").strip(),
+        payment.get("amount") or amount,
+    )
+    if twin is not None:
+        raise DuplicatePayment(twin)

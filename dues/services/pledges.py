@@ -3,47 +3,43 @@
 `submit_adhesion` is the one way a form becomes rows: the member (created, or found by email),
 the correspondents, the pledge of the campaign year, the charter and privacy acceptances, all in
 one transaction. The online form, the staff's paper form and tests all call it.
+
+The public form never reveals or changes a record it did not create: sent by someone not
+logged in as the member whose email it gives, it becomes a pledge attached to nobody, keeping
+what was typed (`dues.services.attaching` attaches it later).
 """
 
 import dataclasses
-import logging
 from decimal import Decimal
+from types import SimpleNamespace
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cac_portal.limits import exceeded
 from charter import services as charter_services
-from charter.models import AcceptanceSource, Charter, Collective, PrivacyNotice
-from dues.campaign import current_year, validate_dues_year
-from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose, Scale
+from charter.models import AcceptanceSource, Charter, PrivacyNotice
+from dues.campaign import current_year, scale_for, validate_dues_year
+from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose
+from dues.services.confirmations import send_pledge_confirmation
 from members import audit
+from members.accesses import has_access
+from members.duplicates import serialise_member_creation
 from members.models import CONTACT_FIELDS, CORRESPONDENT_FIELDS, Correspondent, Member, MemberKind
 from members.validators import AMOUNT_CEILING, validate_money
-
-logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
 class AdhesionResult:
-    member: Member
+    # None for a pledge left to match (a known member's email, not logged in as them).
+    member: Member | None
     pledge: Pledge
     member_created: bool
     # Values the form proposed for a known member but that were not applied (see below).
     proposed_changes: dict
-
-
-def scale_for(year):
-    """The scale of `year`, else the latest one before it (a year nobody set up yet)."""
-    return (
-        Scale.objects.filter(year__lte=year).order_by("-year").first()
-        or Scale.objects.order_by("year").first()
-    )
+    # A new email the logged-in member typed: it waits for verification (members.services).
+    email_change: str = ""
 
 
 def suggested_amount(kind, *, year=None, annual_budget=None):
@@ -59,11 +55,7 @@ def find_member(email, kind):
     email = (email or "").strip()
     if not email:
         return None
-    return (
-        Member.objects.filter(email__iexact=email, kind=kind, closed_at__isnull=True)
-        .order_by("pk")
-        .first()
-    )
+    return Member.objects.open().filter(email__iexact=email, kind=kind).order_by("pk").first()
 
 
 def open_pledge(member, year, purpose=None):
@@ -80,16 +72,12 @@ def open_pledge(member, year, purpose=None):
 
 
 def _may_overwrite(member, source, actor):
-    """Who may change a known member's contact data with a form.
-
-    The member themselves (logged in) and staff entering a paper form may. An anonymous visitor
-    who merely typed a known email address may not: otherwise anyone could rewrite anyone's
-    address. Their values fill the blanks and the rest is kept in the audit trail for staff.
-    """
+    """Who may change a known member's contact data with a form: the people with access to it
+    (logged in) and staff entering a paper form. Anyone else's values are only proposed."""
     actor = audit.acting_user(actor)
     if actor is None:
         return False
-    return source == PledgeSource.PAPER or member.user_id == actor.pk
+    return source == PledgeSource.PAPER or has_access(actor, member)
 
 
 def _contact_changes(member, data):
@@ -103,6 +91,15 @@ def _contact_changes(member, data):
             continue
         changes[name] = new
     return changes
+
+
+def _email_change(member, data, source):
+    """The new email a form gives for a known member, when it must be verified before it
+    replaces the old one (anything but staff's paper form): "" otherwise."""
+    new = (data.get("email") or "").strip()
+    if source == PledgeSource.PAPER or not new or new.lower() == (member.email or "").lower():
+        return ""
+    return new.lower()
 
 
 def _apply_contact(member, data, *, overwrite):
@@ -200,6 +197,19 @@ class Adhesion:
     charter: Charter | None = None
     privacy_notice: PrivacyNotice | None = None
 
+    def proposal(self):
+        """What the form said, JSON-safe: kept with a pledge attached to nobody yet."""
+        accepted_at = self.accepted_at or timezone.now()
+        return {
+            "kind": self.kind,
+            "member": audit.snapshot(SimpleNamespace(**self.member_data), list(self.member_data)),
+            "correspondents": [dict(row) for row in self.correspondents],
+            "charter_version": self.charter.version if self.charter else None,
+            "privacy_version": self.privacy_notice.version if self.privacy_notice else None,
+            "accepted_at": accepted_at.isoformat(),
+            "source": self.source,
+        }
+
     def checked(self):
         """The same form with its defaults filled in, or ValidationError in French."""
         if self.kind not in MemberKind.values:
@@ -231,28 +241,30 @@ class Adhesion:
         return AcceptanceSource.PAPER if paper else AcceptanceSource.ONLINE
 
 
-def _create_member(adhesion, *, actor):
-    member = Member(kind=adhesion.kind, **adhesion.member_data)
-    member.full_clean(exclude=["reference", "user"])
+def create_member(kind, member_data, *, actor, source):
+    """A new member from a form's cleaned contact fields, audited."""
+    member = Member(kind=kind, **member_data)
+    member.full_clean(exclude=["reference", "search_text"])
     member.save()
-    audit.record(
-        member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": adhesion.source}
-    )
+    audit.record(member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": source})
     return member
 
 
 def _update_member(member, adhesion, *, actor):
     """A known member's contact data from the form: applied where `_may_overwrite` allows,
-    proposed (kept in the audit trail for staff) elsewhere. Returns the proposed values."""
+    proposed (kept in the audit trail for staff) elsewhere; a new email only ever waits for
+    verification. Returns (proposed values, new email to verify or "")."""
     if member.kind != adhesion.kind:
         raise ValidationError(_("Ce membre n'est pas de ce type."))
+    email_change = _email_change(member, adhesion.member_data, adhesion.source)
+    data = {k: v for k, v in adhesion.member_data.items() if not (email_change and k == "email")}
     before = audit.snapshot(member, CONTACT_FIELDS[adhesion.kind])
     changed, proposed = _apply_contact(
-        member, adhesion.member_data, overwrite=_may_overwrite(member, adhesion.source, actor)
+        member, data, overwrite=_may_overwrite(member, adhesion.source, actor)
     )
     note = _("Formulaire d'adhésion (%(source)s)") % {"source": adhesion.source}
     if changed:
-        member.full_clean(exclude=["reference", "user"])
+        member.full_clean(exclude=["reference", "search_text"])
         member.save(update_fields=[*changed, "updated_at"])
         audit.record(
             member,
@@ -271,7 +283,7 @@ def _update_member(member, adhesion, *, actor):
             after={f"proposed:{k}": v for k, v in proposed.items()},
             note=note,
         )
-    return proposed
+    return proposed, email_change
 
 
 def _accept_texts(member, adhesion, *, actor):
@@ -284,45 +296,92 @@ def _accept_texts(member, adhesion, *, actor):
         )
 
 
-def submit_adhesion(*, actor, member=None, notify=None, **form):
+def _pledge_to_match(matched, adhesion):
+    """The pledge of a form sent with `matched`'s email by someone not logged in as them: it
+    belongs to nobody, keeps what was typed, and changes nothing of `matched`."""
+    return Pledge.objects.create(
+        member=None,
+        matched_member=matched,
+        proposal=adhesion.proposal(),
+        year=adhesion.year,
+        purpose=adhesion.purpose,
+        amount=adhesion.amount,
+        source=adhesion.source,
+    )
+
+
+def _known_or_new(member, adhesion, *, actor, create_anyway):
+    """(member, created, matched): the member the form is for, a new one, or (None, False,
+    the member whose email an anonymous public form gave)."""
+    if member is not None:
+        return Member.objects.select_for_update().get(pk=member.pk), False, None
+    serialise_member_creation()
+    known = None if create_anyway else find_member(adhesion.member_data.get("email"), adhesion.kind)
+    online = adhesion.source == PledgeSource.ONLINE
+    if known is not None and online and not has_access(audit.acting_user(actor), known):
+        return None, False, known
+    if known is not None:
+        return Member.objects.select_for_update().get(pk=known.pk), False, None
+    member = create_member(adhesion.kind, adhesion.member_data, actor=actor, source=adhesion.source)
+    return member, True, None
+
+
+def submit_adhesion(*, actor, member=None, notify=None, create_anyway=False, **form):
     """Turn a filled adhesion / support form (the fields of `Adhesion`) into rows, in one
-    transaction: the member (created, found by email, or `member` when staff picked them),
-    the correspondents, the pledge of the campaign year, the charter and privacy acceptances.
+    transaction: the member (created, found by email, or `member`: the logged-in member's own
+    record, or the one staff picked), the correspondents, the pledge of the campaign year, the
+    charter and privacy acceptances. `create_anyway`: a new member whatever the email says
+    (staff, after seeing the likely duplicates).
 
     `actor`: the user who submits (the member online, staff for paper), or None. `notify`:
     send the confirmation email after commit (default: online only, with an email).
 
-    Invariants: a known member's contact data is overwritten only by themselves or by staff
-    (`_may_overwrite`); at most one unpaid pledge per member, year and purpose (resubmitting
-    updates its amount instead of adding a second one); acceptances are stored once per version.
-    Returns an `AdhesionResult`.
+    Invariants: an online form without `member` whose email is a known member's changes
+    nothing of that member (no contact data, correspondents, pledge or acceptance): it makes a
+    pledge attached to nobody, emailed to the member's address with a link to attach it. A
+    known member's contact data is overwritten only by people with access to it or by staff
+    (`_may_overwrite`), and a new email only once verified; at most one unpaid pledge per
+    member, year and purpose (resubmitting updates its amount instead of adding a second one);
+    acceptances are stored once per version. Returns an `AdhesionResult`.
     """
     adhesion = Adhesion(**form).checked()
     with transaction.atomic():
-        if member is None:
-            member = find_member(adhesion.member_data.get("email"), adhesion.kind)
-        created = member is None
-        if created:
-            member, proposed = _create_member(adhesion, actor=actor), {}
-        else:
-            member = Member.objects.select_for_update().get(pk=member.pk)
-            proposed = _update_member(member, adhesion, actor=actor)
-        if adhesion.kind == MemberKind.ORGANISATION:
-            _add_correspondents(member, adhesion.correspondents)
-        pledge = _save_pledge(
-            member,
-            year=adhesion.year,
-            purpose=adhesion.purpose,
-            amount=adhesion.amount,
-            source=adhesion.source,
-            actor=actor,
+        member, created, matched = _known_or_new(
+            member, adhesion, actor=actor, create_anyway=create_anyway
         )
-        _accept_texts(member, adhesion, actor=actor)
-        if (adhesion.source == PledgeSource.ONLINE if notify is None else notify) and member.email:
+        if matched is not None:
+            pledge = _pledge_to_match(matched, adhesion)
+            proposed, email_change = {}, ""
+        else:
+            proposed, email_change = (
+                ({}, "") if created else _update_member(member, adhesion, actor=actor)
+            )
+            pledge = _attached_pledge(member, adhesion, actor=actor)
+        address = (matched or member).email
+        if (adhesion.source == PledgeSource.ONLINE if notify is None else notify) and address:
             transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
     return AdhesionResult(
-        member=member, pledge=pledge, member_created=created, proposed_changes=proposed
+        member=member,
+        pledge=pledge,
+        member_created=created,
+        proposed_changes=proposed,
+        email_change=email_change,
     )
+
+
+def _attached_pledge(member, adhesion, *, actor):
+    if adhesion.kind == MemberKind.ORGANISATION:
+        _add_correspondents(member, adhesion.correspondents)
+    pledge = _save_pledge(
+        member,
+        year=adhesion.year,
+        purpose=adhesion.purpose,
+        amount=adhesion.amount,
+        source=adhesion.source,
+        actor=actor,
+    )
+    _accept_texts(member, adhesion, actor=actor)
+    return pledge
 
 
 def renewal_year(member):
@@ -366,74 +425,3 @@ def renew(member, *, actor, notify=True):
         if notify and member.email:
             transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
     return pledge
-
-
-def receipt_timing(member, year):
-    if member.kind == MemberKind.ORGANISATION:
-        return _("Un reçu acquitté vous sera envoyé dès réception de votre règlement.")
-    return _(
-        "Votre reçu fiscal annuel vous sera envoyé en janvier %(next)s, pour l'ensemble de vos "
-        "versements de %(year)s."
-    ) % {"next": year + 1, "year": year}
-
-
-def confirmation_context(pledge):
-    """What the confirmation page and email say: reference, amount, payee, address, receipt."""
-    member = pledge.member
-    scale = scale_for(pledge.year)
-    return {
-        "pledge": pledge,
-        "member": member,
-        "collective": Collective.load(),
-        "receipt_timing": receipt_timing(member, pledge.year),
-        "net_cost": (
-            scale.net_cost(pledge.amount)
-            if scale and member.kind == MemberKind.INDIVIDUAL
-            else None
-        ),
-        "site_url": settings.SITE_URL,
-    }
-
-
-def _confirmation_rate(group, request):
-    return f"{settings.CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY}/d"
-
-
-def _too_many_confirmations(address):
-    """Counts one email to `address` (whatever its case) in the shared cache; True past the
-    day's allowance. There is no request: the count keys on the recipient alone."""
-    return exceeded(
-        None,
-        group="dues.confirmation_email",
-        key=lambda group, request: address.strip().lower(),
-        rate=_confirmation_rate,
-    )
-
-
-def send_pledge_confirmation(pledge):
-    """The confirmation email; a mail server down must not undo the pledge, so errors are logged.
-
-    At most CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY go to one address: the form is public, and
-    anyone could otherwise flood a stranger's mailbox. Past that the pledge stands, unmailed.
-    """
-    address = pledge.member.email
-    if _too_many_confirmations(address):
-        logger.warning(
-            "confirmation email for pledge %s not sent: %s emails to that address today already",
-            pledge.pk,
-            settings.CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY,
-        )
-        return False
-    context = confirmation_context(pledge)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("dues/email/adhesion_confirmation_subject.txt", context)
-        text = render_to_string("dues/email/adhesion_confirmation.txt", context)
-        html = render_to_string("dues/email/adhesion_confirmation.html", context)
-    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[address])
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception:
-        logger.exception("confirmation email for pledge %s not sent", pledge.pk)
-        return False
-    return True

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,14 +23,17 @@ from cac_portal.http import redirect_to_next, requires, safe_next_url
 from charter.templatetags.money import format_euros
 from dues.campaign import current_year
 from dues.forms_desk import ChequeDetailsForm, PaymentEntryForm, ReasonForm
-from dues.models import Payment, PaymentMethod, PaymentStatus, Pledge
+from dues.models import Payment, PaymentMethod, PaymentStatus, Pledge, pledge_reference
 from dues.services.payments import (
+    DuplicatePayment,
     cancel_payment,
     record_payment,
     reject_payment,
     update_cheque_details,
 )
 from members.models import AuditEntry, Member
+from members.search import merged_references, search_members
+from members.submissions import once
 
 DESK_PERMISSION = "dues.use_desk"
 RECENT_KEY = "desk_recent_payments"
@@ -44,33 +47,42 @@ ACTIONS = {
     "payment.updated": _lazy("chèque corrigé"),
     "payment.slipped": _lazy("mis sur un bordereau"),
 }
-REFERENCE = re.compile(r"(?:CAC-?)?0*(\d{1,6})", re.IGNORECASE)
 
 
 # Strangers go to the login page; logged-in people without the desk permission get 403.
 desk_required = requires(DESK_PERMISSION)
 
 
+PLEDGE_REFERENCE = re.compile(r"P(\d{4})-?0*(\d{1,6})", re.IGNORECASE)
+
+
+def _pledge_references(query):
+    return [
+        pledge_reference(int(found[1]), int(found[2]))
+        for word in query.split()
+        if (found := PLEDGE_REFERENCE.fullmatch(word))
+    ]
+
+
+def find_pledges(query):
+    """The pledges whose reference (`P2026-000042`, any case) is typed in `query`."""
+    references = _pledge_references(query)
+    if not references:
+        return Pledge.objects.none()
+    return Pledge.objects.filter(reference__in=references).select_related(
+        "member", "matched_member"
+    )
+
+
 def find_members(query, limit=SEARCH_LIMIT):
-    """Members whose name, first name, organisation name, acronym, email or reference match
-    every word of `query`; a number or `CAC-123` also finds that reference exactly."""
-    words = query.split()
-    if not words:
-        return Member.objects.none()
-    members = Member.objects.filter(closed_at__isnull=True)
-    for word in words:
-        condition = (
-            Q(last_name__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(name__icontains=word)
-            | Q(acronym__icontains=word)
-            | Q(email__icontains=word)
-            | Q(reference__icontains=word)
-        )
-        number = REFERENCE.fullmatch(word)
-        if number:
-            condition |= Q(reference=f"CAC-{int(number[1]):06d}")
-        members = members.filter(condition)
+    """Members matching every word of `query` whatever its accents and case (name, first name,
+    organisation name, acronym, email, reference, city, phones: `members.search`); a number or
+    `CAC-123` also finds that reference exactly, a merged record's reference the record it was
+    merged into, and a pledge's reference the member it is attached to."""
+    members = search_members(query)
+    attached = [p.member_id for p in find_pledges(query) if p.member_id is not None]
+    if attached:
+        members = members | Member.objects.open().filter(pk__in=attached)
     latest_pledge = Pledge.objects.filter(member=OuterRef("pk"), year=current_year()).order_by(
         "-created_at", "-pk"
     )
@@ -79,13 +91,31 @@ def find_members(query, limit=SEARCH_LIMIT):
     )[:limit]
 
 
-def _member_detail(member):
+def _member_detail(member, merged=()):
     parts = [member.reference, member.get_kind_display()]
     if member.city:
         parts.append(member.city)
     if member.email:
         parts.append(member.email)
+    parts += [
+        _("%(merged)s → fusionné dans %(survivor)s")
+        % {"merged": reference, "survivor": member.reference}
+        for reference in merged
+    ]
     return " · ".join(parts)
+
+
+def _pledge_result(pledge):
+    return {
+        "reference": pledge.reference,
+        "label": (
+            _("Promesse %(reference)s de %(amount)s : à rattacher")
+            if pledge.member_id is None
+            else _("Promesse %(reference)s de %(amount)s")
+        )
+        % {"reference": pledge.reference, "amount": format_euros(pledge.amount)},
+        "url": reverse("dues:pledge_detail", args=[pledge.reference]),
+    }
 
 
 @desk_required
@@ -96,12 +126,13 @@ def member_search(request):
     search = SearchForm(request.GET)
     if not search.is_valid():
         return JsonResponse({"results": [], "errors": search.errors["q"]}, status=400)
+    merged = merged_references(search.query)
     results = [
         {
             "id": member.pk,
             "reference": member.reference,
             "label": member.display_name,
-            "detail": _member_detail(member),
+            "detail": _member_detail(member, merged.get(member.pk, ())),
             "pledge": (
                 f"{Decimal(member.pledge_amount):.2f}" if member.pledge_amount is not None else ""
             ),
@@ -114,7 +145,8 @@ def member_search(request):
         }
         for member in find_members(search.query)
     ]
-    return JsonResponse({"results": results})
+    pledges = [_pledge_result(pledge) for pledge in find_pledges(search.query)]
+    return JsonResponse({"results": results, "pledges": pledges})
 
 
 def warn_if_undelivered(request, undelivered):
@@ -130,9 +162,10 @@ def warn_if_undelivered(request, undelivered):
         )
 
 
-def _remember(request, payment):
-    recent = [pk for pk in request.session.get(RECENT_KEY, []) if pk != payment.pk]
-    request.session[RECENT_KEY] = [payment.pk, *recent][:RECENT_LENGTH]
+def remember(request, payment_pk):
+    """Put the payment first in the desk's recent entries of this session."""
+    recent = [pk for pk in request.session.get(RECENT_KEY, []) if pk != payment_pk]
+    request.session[RECENT_KEY] = [payment_pk, *recent][:RECENT_LENGTH]
 
 
 def _recent_payments(request):
@@ -142,62 +175,87 @@ def _recent_payments(request):
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def _record_entry(request, form):
+    """Record the entry's payment once per form key; (payment, replayed)."""
+    data = form.cleaned_data
+
+    def create():
+        payment = record_payment(
+            member=data["member"],
+            amount=data["amount"],
+            method=data["method"],
+            received_on=data["received_on"],
+            year=data["year"],
+            cheque_number=data["cheque_number"],
+            bank=data["bank"],
+            drawer=data["drawer"],
+            confirm_duplicate_reason=form.duplicate_reason,
+            actor=request.user,
+        )
+        return payment, {"payment": payment.pk}
+
+    outcome = once(data["submission_key"], create, actor=request.user)
+    return outcome.target, outcome.replayed
+
+
+def _saved_message(request, payment, replayed):
+    if replayed:
+        messages.info(
+            request, _("Cette saisie était déjà enregistrée : %(payment)s.") % {"payment": payment}
+        )
+        return
+    messages.success(
+        request,
+        _("Enregistré : %(method)s de %(amount)s pour %(member)s.")
+        % {
+            "method": payment.get_method_display(),
+            "amount": format_euros(payment.amount),
+            "member": payment.member,
+        },
+    )
+
+
 @desk_required
 @require_http_methods(["GET", "POST"])
 def desk(request):
     """The morning post: one payment per submit, then straight back to the search."""
     search = SearchForm(request.GET, label=_("Rechercher un membre"), auto_id="nojs-%s")
-    query = search.query
-    if request.method == "POST":
-        form = PaymentEntryForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with tasking.watch() as undelivered:
-                    payment = record_payment(
-                        member=data["member"],
-                        amount=data["amount"],
-                        method=data["method"],
-                        received_on=data["received_on"],
-                        year=data["year"],
-                        cheque_number=data["cheque_number"],
-                        bank=data["bank"],
-                        drawer=data["drawer"],
-                        actor=request.user,
-                    )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                _remember(request, payment)
-                messages.success(
-                    request,
-                    _("Enregistré : %(method)s de %(amount)s pour %(member)s.")
-                    % {
-                        "method": payment.get_method_display(),
-                        "amount": format_euros(payment.amount),
-                        "member": payment.member,
-                    },
-                )
-                warn_if_undelivered(request, undelivered)
-                return redirect("dues:desk")
-    else:
-        form = PaymentEntryForm()
+    form = PaymentEntryForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            with tasking.watch() as undelivered:
+                payment, replayed = _record_entry(request, form)
+        except DuplicatePayment as error:
+            form.twin = error.twin
+            form.add_error(None, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            remember(request, payment.pk)
+            _saved_message(request, payment, replayed)
+            warn_if_undelivered(request, undelivered)
+            return redirect("dues:desk")
+    return render(request, "dues/desk/desk.html", _desk_context(request, form, search))
+
+
+def _desk_context(request, form, search):
     selected = form["member"].value() if form.is_bound else None
-    selected_member = (
-        Member.objects.filter(pk=selected).first() if selected and str(selected).isdigit() else None
-    )
-    return render(
-        request,
-        "dues/desk/desk.html",
-        {
-            "form": form,
-            "search": search,
-            "search_results": find_members(query) if query else None,
-            "selected_member": selected_member,
-            "recent": _recent_payments(request),
-            "cheque": PaymentMethod.CHEQUE,
-        },
-    )
+    query = search.query
+    return {
+        "form": form,
+        "search": search,
+        "search_results": find_members(query) if query else None,
+        "found_pledges": find_pledges(query) if query else [],
+        "selected_member": (
+            Member.objects.filter(pk=selected).first()
+            if selected and str(selected).isdigit()
+            else None
+        ),
+        "recent": _recent_payments(request),
+        "cheque": PaymentMethod.CHEQUE,
+        "to_match": Pledge.objects.to_match().select_related("matched_member")[:10],
+        "to_match_count": Pledge.objects.to_match().count(),
+    }
 
 
 def _payment(pk):

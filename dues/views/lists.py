@@ -8,11 +8,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cac_portal.forms import SearchField
 from dues.campaign import current_year
 from dues.forms_desk import DuesYearField
 from dues.models import Payment, PaymentMethod, PaymentStatus
 from dues.views.desk import desk_required
-from members.models import Member, MemberKind
+from members.models import Member, MemberKind, fold
+from members.search import search_members
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -39,6 +41,7 @@ class PaymentFilter(forms.Form):
 
 
 class MemberFilter(forms.Form):
+    q = SearchField(label=_("Rechercher (nom, sigle, e-mail, référence, ville, téléphone)"))
     kind = forms.ChoiceField(label=_("Type"), choices=_blank(MemberKind.choices), required=False)
     up_to_date = DuesYearField(
         label=_("À jour pour l'année"),
@@ -102,13 +105,22 @@ def payment_list(request):
     )
 
 
+def _in_city(members, city):
+    """The pks of `members` whose city is `city`, accents and case aside ("orleans" is
+    "Orléans"): narrowed by the folded search column, then compared whole."""
+    city = fold(city)
+    candidates = members.filter(search_text__contains=city).values_list("pk", "city")
+    return [pk for pk, their_city in candidates if fold(their_city) == city]
+
+
 @desk_required
 @require_GET
 def member_list(request):
     form = MemberFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     year = data.get("up_to_date") or current_year()
-    members = Member.objects.annotate(
+    members = search_members(data["q"]) if data.get("q") else Member.objects.open()
+    members = members.annotate(
         up_to_date=Exists(
             Payment.objects.filter(member=OuterRef("pk"), year=year, status=PaymentStatus.RECEIVED)
         )
@@ -118,7 +130,7 @@ def member_list(request):
     if data.get("up_to_date"):
         members = members.filter(up_to_date=True)
     if data.get("city"):
-        members = members.filter(city__iexact=data["city"].strip())
+        members = members.filter(pk__in=_in_city(members, data["city"]))
     members = members.order_by("reference")
     return render(
         request,

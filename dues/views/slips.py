@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cac_portal.forms import SubmissionKeyForm
 from charter.models import Collective
 from dues.forms_desk import SlipFilterForm, SlipForm
 from dues.models import DepositSlip
 from dues.pdf import render_pdf
 from dues.services.slips import cheques_to_deposit, create_slip, mark_deposited, slip_totals
 from dues.views.desk import desk_required
+from members.submissions import once, previous
 
 # A slip of more cheques than this is no desk's morning; the page says how many wait.
 SLIP_PAGE_CAP = 200
@@ -52,6 +54,25 @@ def _waiting_summary(total, matching, shown, filtering):
     return text + ngettext(", affiché.", ", tous affichés.", matching)
 
 
+def _create_once(request, form):
+    """The slip of the ticked cheques, once per form key; None (the errors on `form`) if
+    refused."""
+    try:
+        outcome = once(
+            form.cleaned_data["submission_key"],
+            lambda: _created(create_slip(form.cleaned_data["payments"], actor=request.user)),
+            actor=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    return outcome.target
+
+
+def _created(slip):
+    return slip, {"slip": slip.number}
+
+
 @desk_required
 @require_http_methods(["GET", "POST"])
 def slip_new(request):
@@ -67,27 +88,25 @@ def slip_new(request):
     shown = {str(cheque.pk) for cheque in cheques}
     form = SlipForm(request.POST if request.method == "POST" else None)
     selected, errors = shown, []
+    sent = previous(SubmissionKeyForm(request.POST).key, actor=request.user)
+    if sent is not None:
+        return redirect("dues:slip_detail", number=sent.result["slip"])
     if request.method == "POST":
         choice = request.POST.get("select")
         if choice in ("all", "none"):
             selected = shown if choice == "all" else set()
         else:
             selected = set(request.POST.getlist("payments"))
-            if form.is_valid():
-                try:
-                    slip = create_slip(form.cleaned_data["payments"], actor=request.user)
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
-                    messages.success(
-                        request, _("Bordereau %(number)s créé.") % {"number": slip.number}
-                    )
-                    return redirect("dues:slip_detail", number=slip.number)
+            slip = _create_once(request, form) if form.is_valid() else None
+            if slip is not None:
+                messages.success(request, _("Bordereau %(number)s créé.") % {"number": slip.number})
+                return redirect("dues:slip_detail", number=slip.number)
             errors = [*form.errors.get("payments", []), *form.non_field_errors()]
     return render(
         request,
         "dues/desk/slip_new.html",
         {
+            "form": form,
             "cheques": cheques,
             "selected": selected,
             "errors": errors,

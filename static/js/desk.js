@@ -35,6 +35,7 @@
   hidden.value = box.dataset.selected || "";
   form.appendChild(hidden);
 
+  var pledgesFound = document.getElementById("pledges-found");
   var results = [];
   var active = -1;
   var pending = null;
@@ -100,10 +101,28 @@
     pending = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
-        if (query === input.value.trim()) { results = data.results; render(); }
+        if (query === input.value.trim()) {
+          results = data.results;
+          render();
+          showPledges(data.pledges || []);
+        }
       })
-      .catch(function () { results = []; render(); });
+      .catch(function () { results = []; render(); showPledges([]); });
     return pending;
+  }
+
+  // A pledge's reference (P2026-000042) typed in the search: a link to the pledge, to match it.
+  function showPledges(pledges) {
+    if (!pledgesFound) { return; }
+    pledgesFound.textContent = "";
+    pledges.forEach(function (pledge) {
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = pledge.url;
+      link.textContent = pledge.label;
+      li.appendChild(link);
+      pledgesFound.appendChild(li);
+    });
   }
 
   function pick(index) {

@@ -11,13 +11,14 @@ from charter.services import accept_charter, accept_privacy_notice
 from dues.campaign import current_year
 from dues.models import PaymentStatus, Pledge, PledgeSource
 from tests.factories import PaymentFactory, PledgeFactory, last_year_date
+from tests.helpers import member_of
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def member(member_user):
-    member = member_user.member
+    member = member_of(member_user)
     accept_charter(member, Charter.objects.current(), actor=None)
     accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
     return member
@@ -55,7 +56,7 @@ def test_status_per_year_follows_received_payments(logged_in, member):
 
 
 def test_a_member_never_sees_another_members_data(logged_in, stranger_user):
-    other = stranger_user.member
+    other = member_of(stranger_user)
     PaymentFactory(member=other, amount=Decimal("777"))
     page = logged_in.get("/compte/").content.decode()
     assert other.reference not in page

@@ -83,6 +83,9 @@ def test_a_known_email_is_reused_case_insensitively_and_the_pledge_not_doubled(c
         amount=50,
         actor=None,
     )
+    # Sent again by someone not logged in (issue 11): the known address is recognised, whatever
+    # its case, but the form neither doubles nor overwrites the member's pledge: it waits,
+    # attached to nobody, for the address's owner to attach it.
     again = submit_adhesion(
         kind=MemberKind.INDIVIDUAL,
         member_data={**PERSON, "email": "lea.durand@EXAMPLE.org"},
@@ -90,11 +93,24 @@ def test_a_known_email_is_reused_case_insensitively_and_the_pledge_not_doubled(c
         amount=100,
         actor=None,
     )
-    assert again.member.pk == first.member.pk
+    assert again.member is None
+    assert again.pledge.matched_member == first.member
     assert not again.member_created
+    assert Member.objects.count() == 1
     assert Pledge.objects.filter(member=first.member).count() == 1
-    assert Pledge.objects.get(member=first.member).amount == Decimal("100.00")
+    assert Pledge.objects.get(member=first.member).amount == Decimal("50.00")
     assert Acceptance.objects.filter(member=first.member).count() == 1
+    # The member's own form (logged in) still updates their open pledge rather than doubling it.
+    own = submit_adhesion(
+        kind=MemberKind.INDIVIDUAL,
+        member_data=PERSON,
+        purpose=Purpose.ADHESION,
+        amount=100,
+        member=first.member,
+        actor=None,
+    )
+    assert own.pledge.pk == first.pledge.pk
+    assert Pledge.objects.get(member=first.member).amount == Decimal("100.00")
 
 
 def test_an_anonymous_form_does_not_rewrite_a_known_members_address(cac):
@@ -107,12 +123,11 @@ def test_an_anonymous_form_does_not_rewrite_a_known_members_address(cac):
         actor=None,
     )
     known.refresh_from_db()
-    assert result.member.pk == known.pk
+    assert result.member is None and result.pledge.matched_member == known
     assert known.street == "1 rue Ancienne"
-    assert known.phone_home == "+33140000000"  # a blank is filled
-    assert result.proposed_changes["street"] == "5 rue Oberkampf"
-    entry = AuditEntry.objects.get(action="member.contact_proposed")
-    assert entry.after["proposed:street"] == "5 rue Oberkampf"
+    assert known.phone_home == ""  # not even a blank is filled (issue 11)
+    assert result.pledge.proposal["member"]["street"] == "5 rue Oberkampf"
+    assert not AuditEntry.objects.filter(content_type__model="member").exists()
 
 
 def test_staff_entering_a_paper_form_updates_the_known_member(cac, staff_user):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from charter.models import Acceptance, PrivacyAcceptance
 from dues.models import Pledge
 from members.models import Member
-from tests.helpers import individual_post, organisation_post, text
+from tests.helpers import individual_post, member_of, organisation_post, text
 
 URL = "/adhesion/"
 
@@ -36,7 +36,10 @@ def test_an_individual_submits_and_reads_the_confirmation(client, cac):
     assert Acceptance.objects.filter(member=member).exists()
     assert PrivacyAcceptance.objects.filter(member=member).exists()
     page = text(client.get(response["Location"]))
-    assert member.reference in page
+    # A visitor not logged in is shown the pledge's reference, never a member's: the page is
+    # the same whether the address was new or known (the member's reference is in the email).
+    assert pledge.reference in page and member.reference not in page
+    assert f"écrivez votre référence <strong>{pledge.reference}</strong> au dos" in page
     assert "50,00\u00a0€" in page
     assert "ne vous coûte que 17\u00a0€" in page
     assert "« Collectif des Associations Citoyennes » ou « CAC »" in page
@@ -165,7 +168,7 @@ def test_the_confirmation_email_says_how_to_pay(client, cac):
 
 
 def test_a_logged_in_member_pledges_for_their_own_record(client, member_user):
-    member = member_user.member
+    member = member_of(member_user)
     client.force_login(member_user)
     page = text(client.get(URL))
     assert f'value="{member.last_name}"' in page  # their details are already typed
@@ -184,7 +187,9 @@ def test_a_logged_in_member_pledges_for_their_own_record(client, member_user):
     member.refresh_from_db()
     assert not Member.objects.filter(email="nouvelle-adresse@example.org").exclude(pk=member.pk)
     assert Pledge.objects.get().member == member
-    assert member.email == "nouvelle-adresse@example.org"  # the member changes their own data
+    # The member changes their own data; a new email waits for its verification (issue 11).
+    assert member.email == "adherente@example.org"
+    assert member.pending_email == "nouvelle-adresse@example.org"
     assert member.street == "9 rue Nouvelle"
 
 

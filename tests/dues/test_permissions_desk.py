@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from dues.urls_desk import urlpatterns
+from tests.factories import PledgeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +15,8 @@ DESK_URLS = [pattern.name for pattern in urlpatterns]
 PARAMETERS = {
     "pk": lambda payment, slip: payment.pk,
     "number": lambda payment, slip: slip.number,
+    "reference": lambda payment, slip: payment.member.reference,
+    "pledge_reference": lambda payment, slip: PledgeFactory(member=payment.member).reference,
 }
 
 

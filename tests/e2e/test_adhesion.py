@@ -60,19 +60,22 @@ def test_an_individual_adheres_and_reads_the_confirmation(page, cac):
     _accept_and_send(page)
 
     member = Member.objects.get(email="lea.durand@example.org")
+    pledge = Pledge.objects.get(member=member)
     confirmation = page.locator("#confirmation").inner_text()
+    # Not logged in: the pledge's own reference, never a member's (issue 11; the member's
+    # reference is in the email, sent to the address typed).
     assert confirmation == (
         "Bonjour Léa Durand,\n\n"
         "Merci ! Nous avons bien enregistré votre adhésion à l'association "
         f"« Collectif des Associations Citoyennes » pour {year}.\n\n"
-        "Votre référence de membre\n"
-        f"{member.reference}\n"
+        "Référence de cette promesse\n"
+        f"{pledge.reference}\n"
         "Montant\n"
         "50,00\u00a0€\n\n"
         "Après réduction d'impôt, 50,00\u00a0€ ne vous coûte que 17\u00a0€.\n\n"
         "Pour régler par chèque :\n\n"
         "libellez-le à l'ordre de « Collectif des Associations Citoyennes » ou « CAC » ;\n"
-        f"écrivez votre référence {member.reference} au dos du chèque ;\n"
+        f"écrivez votre référence {pledge.reference} au dos du chèque ;\n"
         "envoyez-le à :\nCAC\n108 rue St-Maur\n75011 Paris\n\n"
         f"Votre reçu fiscal annuel vous sera envoyé en janvier {year + 1}, pour l'ensemble "
         f"de vos versements de {year}.\n\n"
@@ -128,7 +131,7 @@ def test_an_organisation_with_two_correspondents_sees_its_suggested_amount(page,
 
     confirmation = page.locator("#confirmation").inner_text()
     member = Member.objects.get(email="contact@adq.example.org")
-    assert member.reference in confirmation
+    assert Pledge.objects.get(member=member).reference in confirmation
     assert "Montant\n200,00\u00a0€" in confirmation
     assert "Un reçu acquitté vous sera envoyé dès réception de votre règlement." in confirmation
     assert "ne vous coûte que" not in confirmation

@@ -10,6 +10,7 @@ from django.urls import reverse
 from receipts.models import Receipt
 from receipts.services import issue_annual_receipt
 from tests.factories import CorrespondentFactory, DepositSlipFactory, PaymentFactory, PledgeFactory
+from tests.helpers import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ OURS = {"charter", "members", "dues", "receipts"}
 
 @pytest.fixture
 def rows(cac, member_user):
-    member = member_user.member
+    member = member_of(member_user)
     PledgeFactory(member=member, year=2025)
     PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     CorrespondentFactory()

@@ -10,6 +10,7 @@ import pytest
 from receipts.services import issue_annual_receipt
 from tests.factories import DepositSlipFactory, PaymentFactory
 from tests.foundation.test_no_server_errors import concrete, project_urls
+from tests.helpers import member_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def policy(response):
 
 @pytest.fixture
 def url_values(cac, member_user):
-    member = member_user.member
+    member = member_of(member_user)
     payment = PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     return {
@@ -55,7 +56,7 @@ def url_values(cac, member_user):
         "<int:version>": "1",
         "<str:number>": DepositSlipFactory().number,
         "<uuid:code>": str(receipt.code),
-        "<str:token>": receipt.verification_token,
+        "<str:verification_token>": receipt.verification_token,
     }
 
 

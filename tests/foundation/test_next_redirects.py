@@ -10,7 +10,7 @@ from members.models import AuditEntry
 from receipts.models import ErrorReport
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory, PaymentFactory
-from tests.helpers import LAST_YEAR, pay
+from tests.helpers import LAST_YEAR, member_of, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_the_desk_form_does_not_carry_a_bad_next(client, staff_user, payment, va
 
 @pytest.fixture
 def receipt(member_user):
-    member = member_user.member
+    member = member_of(member_user)
     pay(member, "50")
     return issue_annual_receipt(member.pk, LAST_YEAR, actor=None)[0]
 

@@ -21,11 +21,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from dues.models import Pledge
+from dues.services.confirmations import attach_token
 from dues.services.slips import create_slip
 from receipts.models import ErrorReport
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory, PaymentFactory
 from tests.foundation.conftest import FUZZ_COUNTS
+from tests.helpers import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -113,21 +116,33 @@ def project_urls():
 @pytest.fixture
 def objects(cac, member_user):
     """One of each object the URLs name, so that every page has something to show."""
-    member = member_user.member
+    member = member_of(member_user)
     payment = PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     ErrorReport.objects.create(receipt=receipt, message="Mon adresse a changé")
     # Through the service, as the desk does: its number comes from the gap-free counter.
     slip = create_slip([PaymentFactory(member=IndividualFactory(last_name="Témoin"))], actor=None)
     PaymentFactory()
+    # A pledge sent with the member's address by someone not logged in: it waits for them.
+    waiting = Pledge.objects.create(
+        member=None,
+        matched_member=member,
+        proposal={"kind": member.kind, "member": {"last_name": "Intrus"}},
+        year=2025,
+        purpose="adhesion",
+        amount=10,
+    )
     return {
+        "<str:token>": attach_token(waiting),
+        "<str:reference>": member.reference,
+        "<str:pledge_reference>": waiting.reference,
         "<int:pk>": str(payment.pk),
         "<int:year>": "2025",
         "<int:version>": "1",
         "<str:number>": slip.number,
         "<uuid:code>": str(receipt.code),
         "member": str(member.pk),
-        "<str:token>": receipt.verification_token,
+        "<str:verification_token>": receipt.verification_token,
     }
 
 

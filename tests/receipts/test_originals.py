@@ -12,14 +12,14 @@ from django.core.management import CommandError, call_command
 from members.models import AuditEntry
 from receipts.services import ensure_pdf, issue_annual_receipt
 from receipts.services.mailing import email_receipt
-from tests.helpers import LAST_YEAR, pay, pdf_text
+from tests.helpers import LAST_YEAR, member_of, pay, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def receipt(member_user):
-    member = member_user.member
+    member = member_of(member_user)
     pay(member, "50")
     receipt = issue_annual_receipt(member.pk, LAST_YEAR, actor=None)[0]
     ensure_pdf(receipt)

@@ -18,7 +18,7 @@ PARAMETERS = {
     "code": lambda receipt, report: receipt.code,
     "year": lambda receipt, report: LAST_YEAR,
     "pk": lambda receipt, report: report.pk,
-    "token": lambda receipt, report: receipt.verification_token,
+    "verification_token": lambda receipt, report: receipt.verification_token,
 }
 # Views that only take a POST answer a GET with 405, before any other check but the login.
 POST_ONLY = {"batch_start", "resolve_report", "declare"}

@@ -9,14 +9,14 @@ from members.models import AuditEntry
 from receipts.models import ErrorReport, Receipt
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory
-from tests.helpers import LAST_YEAR, pay, pdf_text
+from tests.helpers import LAST_YEAR, member_of, pay, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def receipt(member_user):
-    member = member_user.member
+    member = member_of(member_user)
     pay(member, "50")
     return issue_annual_receipt(member.pk, LAST_YEAR, actor=None)[0]
 
@@ -88,7 +88,7 @@ def test_member_receipts_include_lists_them_with_links(rf, receipt, member_user)
     request.user = member_user
     html = render_to_string(
         "receipts/_member_receipts.html",
-        {"receipts": member_user.member.receipts.all()},
+        {"receipts": member_of(member_user).receipts.all()},
         request=request,
     )
     assert receipt.number in html and receipt.get_absolute_url() in html

@@ -11,7 +11,8 @@ from members.models import MemberKind
 
 @receiver(payment_recorded, dispatch_uid="receipts.payment_recorded")
 def issue_organisation_receipt_on_payment(sender, payment, **kwargs):
-    if payment.member.kind == MemberKind.ORGANISATION:
+    # A past payment taken over by an import was acknowledged long ago: never a receipt.
+    if payment.member.kind == MemberKind.ORGANISATION and not payment.is_imported:
         enqueue("receipts.tasks.issue_organisation_receipt", payment.pk)
 
 

@@ -19,10 +19,14 @@ class SlipDeposited(ValidationError):
 
 
 def cheques_to_deposit():
-    """Received cheques on no slip yet, oldest first: what the next slip may take."""
+    """Received cheques on no slip yet, oldest first: what the next slip may take (not the
+    past cheques an import took over: the bank had them long ago)."""
     return (
         Payment.objects.filter(
-            method=PaymentMethod.CHEQUE, status=PaymentStatus.RECEIVED, deposit_slip__isnull=True
+            method=PaymentMethod.CHEQUE,
+            status=PaymentStatus.RECEIVED,
+            deposit_slip__isnull=True,
+            is_imported=False,
         )
         .select_related("member")
         .order_by("received_on", "pk")
@@ -64,6 +68,7 @@ def create_slip(payments, *, actor, year=None):
             if p.method != PaymentMethod.CHEQUE
             or p.status != PaymentStatus.RECEIVED
             or p.deposit_slip_id is not None
+            or p.is_imported
         ]
         if unavailable or len(locked) != len(ids):
             raise ValidationError(

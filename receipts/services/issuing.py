@@ -168,7 +168,7 @@ def _receivable_organisation_payment(payment_id):
     payment = (
         Payment.objects.select_for_update().select_related("member").filter(pk=payment_id).first()
     )
-    if payment is None or payment.status != PaymentStatus.RECEIVED:
+    if payment is None or payment.status != PaymentStatus.RECEIVED or payment.is_imported:
         return None
     return payment if payment.member.kind == MemberKind.ORGANISATION else None
 
@@ -205,7 +205,7 @@ def issue_organisation_receipt(payment_id, *, actor):
 
 def fiscal_payments(fiscal_year):
     """The received payments that count for `fiscal_year`: the one place that says which."""
-    return Payment.objects.valid().filter(year=fiscal_year)
+    return Payment.objects.receiptable().filter(year=fiscal_year)
 
 
 def uncovered_payments(member_id, fiscal_year):

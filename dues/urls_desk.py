@@ -3,14 +3,18 @@ matrix of tests/dues/test_permissions_desk.py, built from this list."""
 
 from django.urls import path
 
-from dues.views import desk, desk_paper, lists, slips
+from dues.views import desk, desk_paper, exports, lists, slips
 
 urlpatterns = [
     path("", desk.desk, name="desk"),
     path("formulaire-papier/", desk_paper.paper_form, name="paper_form"),
     path("membres/recherche/", desk.member_search, name="member_search"),
     path("membres/", lists.member_list, name="member_list"),
+    path("membres/export.csv", exports.members_csv, name="members_csv"),
     path("paiements/", lists.payment_list, name="payment_list"),
+    path("paiements/export.csv", exports.payments_csv, name="payments_csv"),
+    path("promesses/export.csv", exports.pledges_csv, name="pledges_csv"),
+    path("exports/", exports.export_page, name="exports"),
     path("paiements/<int:pk>/", desk.payment_detail, name="payment_detail"),
     path("paiements/<int:pk>/modifier/", desk.payment_edit, name="payment_edit"),
     path("paiements/<int:pk>/annuler/", desk.payment_cancel, name="payment_cancel"),

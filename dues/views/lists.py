@@ -101,11 +101,9 @@ def payment_list(request):
     )
 
 
-@desk_required
-@require_GET
-def member_list(request):
-    form = MemberFilter(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+def filter_members(data):
+    """The members list's rows for the filters in `data`, each annotated `up_to_date` for the
+    year asked (the current one by default); returns (members, year)."""
     year = data.get("up_to_date") or current_year()
     members = Member.objects.annotate(
         up_to_date=Exists(
@@ -118,7 +116,15 @@ def member_list(request):
         members = members.filter(up_to_date=True)
     if data.get("city"):
         members = members.filter(city__iexact=data["city"].strip())
-    members = members.order_by("reference")
+    return members.order_by("reference"), year
+
+
+@desk_required
+@require_GET
+def member_list(request):
+    form = MemberFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    members, year = filter_members(data)
     return render(
         request,
         "dues/desk/member_list.html",

@@ -43,9 +43,7 @@ def test_the_sweep_issues_no_receipt_for_an_imported_payment(organisation):
     assert not Receipt.objects.exists()
 
 
-def test_the_january_batch_leaves_imported_payments_out(
-    donor, django_capture_on_commit_callbacks
-):
+def test_the_january_batch_leaves_imported_payments_out(donor, django_capture_on_commit_callbacks):
     imported(donor, "80.00")
     covered = pay(IndividualFactory(), "30.00")
     assert list(fiscal_payments(LAST_YEAR)) == [covered]

@@ -3,10 +3,11 @@ matrix of tests/dues/test_permissions_desk.py, built from this list."""
 
 from django.urls import path
 
-from dues.views import desk, desk_paper, exports, lists, slips
+from dues.views import dashboard, desk, desk_paper, exports, lists, slips
 
 urlpatterns = [
     path("", desk.desk, name="desk"),
+    path("tableau-de-bord/", dashboard.desk_dashboard, name="dashboard"),
     path("formulaire-papier/", desk_paper.paper_form, name="paper_form"),
     path("membres/recherche/", desk.member_search, name="member_search"),
     path("membres/", lists.member_list, name="member_list"),

@@ -3,10 +3,12 @@ its receipt, a bounced or undone payment leaves its receipt. The signals are sen
 the work is handed to a worker, and a broker that is down only delays it until the sweep."""
 
 from django.dispatch import receiver
+from django.utils.translation import ngettext
 
 from cac_portal.tasking import enqueue
-from dues.signals import payment_cancelled, payment_recorded, payment_rejected
+from dues.signals import desk_pending, payment_cancelled, payment_recorded, payment_rejected
 from members.models import MemberKind
+from receipts.services.dashboard import receipts_work
 
 
 @receiver(payment_recorded, dispatch_uid="receipts.payment_recorded")
@@ -20,3 +22,34 @@ def issue_organisation_receipt_on_payment(sender, payment, **kwargs):
 @receiver(payment_cancelled, dispatch_uid="receipts.payment_cancelled")
 def withdraw_payment_from_receipt(sender, payment, reason="", **kwargs):
     enqueue("receipts.tasks.withdraw_payment", payment.pk, reason)
+
+
+def _item(key, count, singular, plural):
+    return {"key": key, "count": count, "label": ngettext(singular, plural, count) % {"n": count}}
+
+
+@receiver(desk_pending, dispatch_uid="receipts.desk_pending")
+def receipts_pending_for_the_desk(sender, **kwargs):
+    """The receipts' share of the staff's pending work: counts, in two queries."""
+    work = receipts_work()
+    undelivered = work["failed"] + work["deferred"]
+    return [
+        _item(
+            "organisation_payments",
+            work["organisation_payments"],
+            "%(n)s paiement d'organisation sans reçu (émis automatiquement sous peu)",
+            "%(n)s paiements d'organisations sans reçu (émis automatiquement sous peu)",
+        ),
+        _item(
+            "without_pdf",
+            work["without_pdf"],
+            "%(n)s reçu sans son PDF",
+            "%(n)s reçus sans leur PDF",
+        ),
+        _item(
+            "emails",
+            undelivered,
+            "%(n)s e-mail de reçu non parvenu (adresse à vérifier)",
+            "%(n)s e-mails de reçus non parvenus (adresses à vérifier)",
+        ),
+    ]

@@ -3,7 +3,7 @@ matrix of tests/dues/test_permissions_desk.py, built from this list."""
 
 from django.urls import path
 
-from dues.views import dashboard, desk, desk_paper, exports, lists, slips
+from dues.views import dashboard, desk, desk_paper, exports, imports, lists, slips
 
 urlpatterns = [
     path("", desk.desk, name="desk"),
@@ -16,6 +16,9 @@ urlpatterns = [
     path("paiements/export.csv", exports.payments_csv, name="payments_csv"),
     path("promesses/export.csv", exports.pledges_csv, name="pledges_csv"),
     path("exports/", exports.export_page, name="exports"),
+    path("import/", imports.import_upload, name="import_upload"),
+    path("import/<uuid:code>/", imports.import_detail, name="import_detail"),
+    path("import/<uuid:code>/progression.json", imports.import_progress, name="import_progress"),
     path("paiements/<int:pk>/", desk.payment_detail, name="payment_detail"),
     path("paiements/<int:pk>/modifier/", desk.payment_edit, name="payment_edit"),
     path("paiements/<int:pk>/annuler/", desk.payment_cancel, name="payment_cancel"),

@@ -200,9 +200,10 @@ RECEIPTS_EMAIL_GRACE_SECONDS = env_int("RECEIPTS_EMAIL_GRACE_SECONDS", 1800)
 RECEIPTS_BATCH_STALL_SECONDS = env_int("RECEIPTS_BATCH_STALL_SECONDS", 600)
 
 # The import of existing members (/gestion/import/): the largest file accepted, checked before
-# it is read; the most lines; above how many lines a Celery worker does it (with a progress bar).
+# it is read; the most lines (the preview checks about a thousand lines a second, within the
+# request); above how many lines a Celery worker imports them (with a progress bar).
 MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 5 * 2**20)
-MEMBER_IMPORT_MAX_LINES = env_int("MEMBER_IMPORT_MAX_LINES", 20000)
+MEMBER_IMPORT_MAX_LINES = env_int("MEMBER_IMPORT_MAX_LINES", 10000)
 MEMBER_IMPORT_BACKGROUND_LINES = env_int("MEMBER_IMPORT_BACKGROUND_LINES", 1000)
 
 SESSION_COOKIE_HTTPONLY = True

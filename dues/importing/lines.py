@@ -267,6 +267,10 @@ def _form_errors(form):
     return messages
 
 
+def _no_constraint_queries(exclude=None):
+    return None
+
+
 def _not_required_if_known(form, member):
     """What the matched member already has, the line need not give again."""
     if member is None:
@@ -280,7 +284,12 @@ def _checked_contact(kind, raw, member):
     the matched member already has is not required."""
     data = _form_data(kind, raw)
     form_class = OrganisationForm if kind == MemberKind.ORGANISATION else IndividualForm
-    form = form_class(data=data, require_email=False)
+    instance = Member(kind=kind)
+    # The table's constraints say what the form's fields already do (a name, a budget not
+    # negative…) and Django checks each through a query: 6 per line, two thirds of the time
+    # of a big preview. The database still refuses whatever would slip through.
+    instance.validate_constraints = _no_constraint_queries
+    form = form_class(data=data, instance=instance, require_email=False)
     _not_required_if_known(form, member)
     given = {name for name, value in data.items() if value not in ("", None)}
     if not form.is_valid():

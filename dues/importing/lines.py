@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from charter.templatetags.money import format_euros
 from dues.importing.columns import PAYMENT_TARGETS, TARGETS, normalise
 from dues.models import Payment, PaymentMethod, PaymentStatus
 from members.forms import IndividualForm, OrganisationForm
@@ -103,7 +104,12 @@ class Line:
 
 
 def _payment_text(payment):
-    return f"{payment['amount']} € — {payment['received_on']:%d/%m/%Y} ({payment['year']})"
+    return _("%(amount)s, %(method)s reçu le %(date)s (cotisation %(year)s)") % {
+        "amount": format_euros(payment["amount"]),
+        "method": PaymentMethod(payment["method"]).label,
+        "date": payment["received_on"].strftime("%d/%m/%Y"),
+        "year": payment["year"],
+    }
 
 
 def text(value):

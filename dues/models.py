@@ -275,7 +275,13 @@ class Payment(models.Model):
                 violation_error_message=_("Ce chèque est déjà enregistré pour ce membre."),
             ),
         ]
-        indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["received_on"])]
+        indexes = [
+            models.Index(fields=["year", "status"]),
+            models.Index(fields=["received_on"]),
+            # "Was this member up to date in that year?": the members list, the renewals,
+            # the dashboard's new, renewed and lapsed members ask it for every member.
+            models.Index(fields=["member", "year", "status"], name="payment_member_year_idx"),
+        ]
         permissions = [("use_desk", _("Peut utiliser l'espace gestion (saisie du courrier)"))]
 
     def __str__(self):

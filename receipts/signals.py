@@ -24,32 +24,27 @@ def withdraw_payment_from_receipt(sender, payment, reason="", **kwargs):
     enqueue("receipts.tasks.withdraw_payment", payment.pk, reason)
 
 
-def _item(key, count, singular, plural):
-    return {"key": key, "count": count, "label": ngettext(singular, plural, count) % {"n": count}}
-
-
 @receiver(desk_pending, dispatch_uid="receipts.desk_pending")
 def receipts_pending_for_the_desk(sender, **kwargs):
     """The receipts' share of the staff's pending work: counts, in two queries."""
     work = receipts_work()
+    waiting, without_pdf = work["organisation_payments"], work["without_pdf"]
     undelivered = work["failed"] + work["deferred"]
-    return [
-        _item(
-            "organisation_payments",
-            work["organisation_payments"],
+    labels = {
+        "organisation_payments": ngettext(
             "%(n)s paiement d'organisation sans reçu (émis automatiquement sous peu)",
             "%(n)s paiements d'organisations sans reçu (émis automatiquement sous peu)",
-        ),
-        _item(
-            "without_pdf",
-            work["without_pdf"],
-            "%(n)s reçu sans son PDF",
-            "%(n)s reçus sans leur PDF",
-        ),
-        _item(
-            "emails",
-            undelivered,
+            waiting,
+        )
+        % {"n": waiting},
+        "without_pdf": ngettext("%(n)s reçu sans son PDF", "%(n)s reçus sans leur PDF", without_pdf)
+        % {"n": without_pdf},
+        "emails": ngettext(
             "%(n)s e-mail de reçu non parvenu (adresse à vérifier)",
             "%(n)s e-mails de reçus non parvenus (adresses à vérifier)",
-        ),
-    ]
+            undelivered,
+        )
+        % {"n": undelivered},
+    }
+    counts = {"organisation_payments": waiting, "without_pdf": without_pdf, "emails": undelivered}
+    return [{"key": key, "count": counts[key], "label": label} for key, label in labels.items()]

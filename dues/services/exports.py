@@ -34,6 +34,15 @@ def _label(choices, value):
     return choices(value).label if value in choices.values else value
 
 
+def readable_phone(value):
+    """A stored E.164 number as people write it: French ones the quick way (an export formats
+    tens of thousands), the others through `format_phone`."""
+    if len(value) == 12 and value.startswith("+33") and value[3:].isdigit():
+        digits = "0" + value[3:]
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return format_phone(value)
+
+
 def _local(moment):
     return timezone.localtime(moment).date() if moment else None
 
@@ -108,7 +117,7 @@ def member_rows(members):
         row = list(values)
         row[kind] = _label(MemberKind, row[kind])
         for index in phones:
-            row[index] = format_phone(row[index])
+            row[index] = readable_phone(row[index])
         row[created] = _local(row[created])
         yield row
 

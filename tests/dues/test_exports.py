@@ -212,3 +212,13 @@ def test_the_lists_link_to_their_export_with_the_same_filters(staff_client, peop
     when = datetime.date(YEAR, 1, 1)
     response = staff_client.get(reverse("dues:payment_list"), {"year": when.year})
     assert f"{reverse('dues:payments_csv')}?year={YEAR}" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "number", ["+33123456789", "+33612345678", "+33987654321", "+590590123456", "+32475123456"]
+)
+def test_phones_read_as_people_write_them_whatever_the_path(number):
+    from dues.services.exports import readable_phone
+    from members.validators import format_phone
+
+    assert readable_phone(number) == format_phone(number)

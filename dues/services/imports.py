@@ -30,7 +30,7 @@ from cac_portal.tasking import enqueue
 from dues.importing.columns import clean_mapping, guess_mapping
 from dues.importing.lines import Index, cells, examine, text
 from dues.importing.reading import BadFile, read_table
-from dues.models import MemberImport, Payment
+from dues.models import MemberImport, Payment, private_storage
 from members import audit
 from members.audit import acting_user
 from members.models import AuditEntry, Member
@@ -93,10 +93,13 @@ def upload_import(data, filename, *, actor):
         created_by=acting_user(actor),
     )
     suffix = ".xlsx" if table.title == "xlsx" else ".csv"
-    with transaction.atomic():
-        member_import.file.save(f"{member_import.code}{suffix}", ContentFile(data), save=False)
-        member_import.result = {"preview": preview(member_import, table)}
-        member_import.save()
+    member_import.result = {"preview": preview(member_import, table)}
+    # Through the storage as it is configured now (the field's own was fixed at start-up),
+    # like the receipts' PDFs: the workers read it from the same place.
+    member_import.file.name = private_storage().save(
+        f"imports/{member_import.code}{suffix}", ContentFile(data)
+    )
+    member_import.save()
     return member_import
 
 
@@ -113,7 +116,7 @@ def set_mapping(member_import, values, *, actor):
 
 
 def _table(member_import):
-    with member_import.file.open("rb") as stored:
+    with private_storage().open(member_import.file.name, "rb") as stored:
         return read_table(stored.read(), member_import.filename)
 
 
@@ -379,7 +382,7 @@ def _finish(locked, tally, *, actor):
     locked.status = MemberImport.Status.DONE
     locked.result = tally.as_json()
     locked.finished_at = timezone.now()
-    stored, storage = locked.file.name, locked.file.storage
+    stored, storage = locked.file.name, private_storage()
     locked.file = ""
     locked.save()
     transaction.on_commit(lambda: storage.delete(stored))

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dues.importing.columns import guess_mapping
-from dues.models import MemberImport, Payment
+from dues.models import MemberImport, Payment, private_storage
 from dues.services import imports
 from dues.views.lists import filter_members
 from members.models import AuditEntry, Member
@@ -100,9 +100,15 @@ def test_the_preview_shows_each_line_and_its_errors_and_writes_nothing(staff_cli
     assert not Member.objects.exists()
 
 
-def test_confirming_imports_the_good_lines_in_one_go(staff_client, staff_user, cac):
+def test_confirming_imports_the_good_lines_in_one_go(
+    staff_client, staff_user, cac, django_capture_on_commit_callbacks
+):
     rows = [*GOOD, ["Petit", "Jean", "", "", "2 rue Haute", "7501", "Paris", "", "", ""]]
-    member_import = confirm(staff_client, uploaded(staff_client, csv_file(rows)))
+    member_import = uploaded(staff_client, csv_file(rows))
+    stored = member_import.file.name
+    assert private_storage().exists(stored), "kept between the preview and the confirmation"
+    with django_capture_on_commit_callbacks(execute=True):
+        member_import = confirm(staff_client, member_import)
     assert member_import.status == "done"
     assert member_import.result["counts"] == {
         "create": 3,
@@ -122,6 +128,7 @@ def test_confirming_imports_the_good_lines_in_one_go(staff_client, staff_user, c
     done = AuditEntry.objects.get(action=AuditEntry.Action.IMPORT_DONE)
     assert done.after["create"] == 3 and done.after["error"] == 1
     assert not member_import.file, "the uploaded file (personal data) is not kept"
+    assert not private_storage().exists(stored)
     body = text(staff_client.get(reverse("dues:import_detail", args=[member_import.code])))
     assert "3 fiches créées" in body and "1 ligne en erreur, non importée" in body
 

@@ -15,6 +15,7 @@ import pygal
 import pygal.style
 from django.conf import settings
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from charter.templatetags.money import format_euros
@@ -63,6 +64,7 @@ def _config(title, **extra):
         truncate_label=-1,
         print_values=False,
         show_minor_y_labels=True,
+        no_data_text=_("Aucune donnée"),
         **extra,
     )
 

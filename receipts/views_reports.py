@@ -3,7 +3,7 @@ journal and its accounts. Thin views: read the figures, draw the charts, render.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_AP
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from charter.models import Collective
+from dues.models import Payment
 from dues.pdf import render_pdf
 from dues.services.exports import record_export
 from members import spreadsheets
@@ -93,6 +94,8 @@ def dashboard_page(request):
 @require_GET
 def report_pdf(request, year):
     """The same figures and charts as a PDF for the general assembly."""
+    if not FIRST_YEAR <= year <= timezone.localdate().year + 1:
+        raise Http404
     context = _context(year)
     context.update(
         charts={name: charts.data_uri(svg) for name, svg in context["charts"].items()},
@@ -139,7 +142,7 @@ def journal_csv(request):
     start, end = form.cleaned_data["du"], form.cleaned_data["au"]
     record_export(
         AuditEntry.Action.EXPORT_JOURNAL,
-        AccountingSettings,
+        Payment,
         actor=request.user,
         filters={"du": start.isoformat(), "au": end.isoformat()},
         rows=journal.count_rows(start, end),

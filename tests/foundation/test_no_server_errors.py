@@ -34,6 +34,9 @@ ODD_KEYS = [
     "copie",
     "fiscal_year",
     "amount",
+    "du",
+    "au",
+    "action",
 ]
 
 

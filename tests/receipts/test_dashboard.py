@@ -251,3 +251,9 @@ def test_the_report_for_the_general_assembly(client, treasurer_user, known):
     assert f"Montants reçus par mois en {Y}" in content
     assert "Taux de renouvellement" in content and "50,0 %" in content
     assert "Dons des organisations" in content
+
+
+@pytest.mark.parametrize("year", [1850, 10000, 99999])
+def test_a_report_of_a_year_out_of_reach_is_not_found(client, treasurer_user, year):
+    client.force_login(treasurer_user)
+    assert client.get(reverse("receipts:report_pdf", args=[year])).status_code == 404

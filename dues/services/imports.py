@@ -240,20 +240,26 @@ def run_import(import_id):
         return member_import
     actor = member_import.confirmed_by
     table, index = _table(member_import), Index()
-    MemberImport.objects.filter(pk=import_id).update(status=MemberImport.Status.RUNNING)
+    MemberImport.objects.filter(
+        pk=import_id, status__in=[MemberImport.Status.QUEUED, MemberImport.Status.RUNNING]
+    ).update(status=MemberImport.Status.RUNNING)
     start = member_import.processed
     for group in _chunks(_raws(member_import, table, start)):
+        done = group[-1][0] - 1  # the group's last line number, less the header
         with transaction.atomic():
             locked = MemberImport.objects.select_for_update().get(pk=import_id)
+            if locked.processed >= done:
+                continue  # a second delivery of the task did this group meanwhile
             tally = Tally.of(locked.result)
             _write(locked, _examine(group, index), index, tally, actor=actor)
-            locked.processed = group[-1][0] - 1  # the last line's number, less the header
+            locked.processed = done
             locked.result = tally.as_json()
             locked.save(update_fields=["processed", "result"])
     with transaction.atomic():
         locked = MemberImport.objects.select_for_update().get(pk=import_id)
-        locked.processed = locked.total
-        _finish(locked, Tally.of(locked.result), actor=actor)
+        if not locked.is_finished:
+            locked.processed = locked.total
+            _finish(locked, Tally.of(locked.result), actor=actor)
     return locked
 
 

@@ -512,3 +512,28 @@ def test_an_export_imported_back_changes_nothing(staff_client, cac):
         "error": 0,
     }
     assert list(Member.objects.order_by("pk").values()) == before
+
+
+def test_two_deliveries_of_the_task_count_each_line_once(staff_client, cac, settings, monkeypatch):
+    settings.MEMBER_IMPORT_BACKGROUND_LINES = 1
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    member_import = uploaded(staff_client, csv_file(GOOD))
+    MemberImport.objects.filter(pk=member_import.pk).update(status="queued")
+    real_table = imports._table
+
+    def the_other_delivery_runs_meanwhile(stale):
+        monkeypatch.setattr(imports, "_table", real_table)
+        imports.run_import(stale.pk)  # all the way, while this one holds a stale progress
+        return real_table(stale)
+
+    monkeypatch.setattr(imports, "_table", the_other_delivery_runs_meanwhile)
+    imports.run_import(member_import.pk)
+    member_import.refresh_from_db()
+    assert member_import.result["counts"] == {
+        "create": 3,
+        "complete": 0,
+        "unchanged": 0,
+        "error": 0,
+    }
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT_DONE).count() == 1
+    assert Member.objects.count() == 3

@@ -205,6 +205,13 @@ RECEIPTS_DECLARATION_URL = env_str(
     "https://www.demarches-simplifiees.fr/commencer/declaration-des-dons",
 )
 
+# The import of existing members (/gestion/import/): the largest file accepted, checked before
+# it is read; the most lines (the preview checks about a thousand lines a second, within the
+# request); above how many lines a Celery worker imports them (with a progress bar).
+MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 5 * 2**20)
+MEMBER_IMPORT_MAX_LINES = env_int("MEMBER_IMPORT_MAX_LINES", 10000)
+MEMBER_IMPORT_BACKGROUND_LINES = env_int("MEMBER_IMPORT_BACKGROUND_LINES", 1000)
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # django-csp: the portal's own vendored scripts and styles only (no inline script, style or

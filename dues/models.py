@@ -1,8 +1,10 @@
-"""Scales, pledges (the form), payments (cheques, transfers, cash), deposit slips."""
+"""Scales, pledges (the form), payments (cheques, transfers, cash), deposit slips, imports."""
 
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -219,6 +221,11 @@ class PaymentQuerySet(models.QuerySet):
     def valid(self):
         return self.filter(status=PaymentStatus.RECEIVED)
 
+    def receiptable(self):
+        """Received payments a receipt may cover: not the past payments taken over by an
+        import, which were acknowledged on paper long ago."""
+        return self.valid().filter(is_imported=False)
+
 
 class DepositSlip(models.Model):
     """A bordereau de remise de chèques, numbered BR-YYYY-NNN."""
@@ -275,6 +282,9 @@ class Payment(models.Model):
     # the same number, bank and amount: the only way past `payment_cheque_recorded_once`.
     duplicate_confirmed = models.BooleanField(_("doublon apparent confirmé"), default=False)
     created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
+    # A past payment taken over from the collective's old spreadsheet: it counts for the
+    # member's status and the statistics, and never gets a receipt nor goes on a slip.
+    is_imported = models.BooleanField(_("repris d'un ancien fichier"), default=False)
 
     objects = PaymentQuerySet.as_manager()
 
@@ -291,7 +301,9 @@ class Payment(models.Model):
                 condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(method=PaymentMethod.CHEQUE) | ~Q(cheque_number=""),
+                condition=~Q(method=PaymentMethod.CHEQUE)
+                | ~Q(cheque_number="")
+                | Q(is_imported=True),
                 name="payment_cheque_has_number",
                 violation_error_message=_("Un chèque doit avoir un numéro."),
             ),
@@ -300,20 +312,30 @@ class Payment(models.Model):
                 name="payment_only_cheques_on_slips",
             ),
             models.CheckConstraint(
+                condition=Q(deposit_slip__isnull=True) | Q(is_imported=False),
+                name="payment_imported_never_on_a_slip",
+            ),
+            models.CheckConstraint(
                 condition=Q(status=PaymentStatus.RECEIVED) | ~Q(status_reason=""),
                 name="payment_rejection_has_reason",
                 violation_error_message=_("Indiquez le motif du rejet ou de l'annulation."),
             ),
             models.UniqueConstraint(
                 fields=["cheque_number", "bank", "amount"],
-                condition=Q(method=PaymentMethod.CHEQUE)
+                condition=Q(method=PaymentMethod.CHEQUE, is_imported=False)
                 & Q(status__in=[PaymentStatus.RECEIVED, PaymentStatus.REJECTED])
                 & Q(duplicate_confirmed=False),
                 name="payment_cheque_recorded_once_for_all_members",
                 violation_error_message=_("Ce chèque est déjà enregistré."),
             ),
         ]
-        indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["received_on"])]
+        indexes = [
+            models.Index(fields=["year", "status"]),
+            models.Index(fields=["received_on"]),
+            # "Was this member up to date in that year?": the members list, the renewals,
+            # the dashboard's new, renewed and lapsed members ask it for every member.
+            models.Index(fields=["member", "year", "status"], name="payment_member_year_idx"),
+        ]
         permissions = [("use_desk", _("Peut utiliser l'espace gestion (saisie du courrier)"))]
 
     def __str__(self):
@@ -323,3 +345,70 @@ class Payment(models.Model):
     def is_locked(self):
         """A cheque on a deposited slip can no longer be edited or undone."""
         return self.deposit_slip_id is not None and self.deposit_slip.is_deposited
+
+
+def private_storage():
+    """The uploaded spreadsheets stay private: never served by URL."""
+    return storages["private"]
+
+
+class MemberImport(models.Model):
+    """An uploaded spreadsheet of existing members, from its preview to its import.
+
+    The file itself is kept (privately) between the preview and the confirmation, and every
+    step reads it again from there: what gets imported is what was previewed, never what a
+    browser sends back. `mapping` says which field each column fills; `processed` and `result`
+    are the import's progress and outcome, committed as it goes."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("aperçu")
+        QUEUED = "queued", _("en file d'attente")
+        RUNNING = "running", _("en cours")
+        DONE = "done", _("terminé")
+        FAILED = "failed", _("échec")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(_("fichier"), storage=private_storage, upload_to="imports/")
+    filename = models.CharField(_("nom du fichier"), max_length=255)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    encoding = models.CharField(_("encodage"), max_length=20, blank=True)
+    headers = models.JSONField(_("en-têtes"), default=list)
+    mapping = models.JSONField(_("correspondance des colonnes"), default=list)
+    total = models.PositiveIntegerField(_("lignes"), default=0)
+    processed = models.PositiveIntegerField(_("lignes traitées"), default=0)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    result = models.JSONField(_("résultat"), default=dict, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de membres")
+        verbose_name_plural = _("imports de membres")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["preview", "queued", "running", "done", "failed"]),
+                name="memberimport_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def percent(self):
+        if not self.total:
+            return 100
+        return min(100, round(100 * self.processed / self.total))

@@ -456,6 +456,14 @@ class AuditEntry(models.Model):
             "declaration.recorded",
             _("déclaration annuelle des dons (CGI art. 222 bis) enregistrée"),
         )
+        EXPORT_MEMBERS = "export.members", _("export des membres (CSV)")
+        EXPORT_PAYMENTS = "export.payments", _("export des paiements (CSV)")
+        EXPORT_PLEDGES = "export.pledges", _("export des promesses (CSV)")
+        EXPORT_JOURNAL = "export.journal", _("export du journal comptable (CSV)")
+        ACCOUNTING_CHANGED = "accounting.changed", _("comptes du journal comptable modifiés")
+        IMPORT_DONE = "import.done", _("import de membres effectué")
+        MEMBER_IMPORTED = "member.imported", _("membre repris d'un fichier")
+        PAYMENT_IMPORTED = "payment.imported", _("paiement repris d'un fichier")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

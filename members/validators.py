@@ -43,7 +43,7 @@ COUNTRY_CHOICES = [
     ("CI", _("Côte d'Ivoire")),
 ]
 
-_FRENCH_POSTAL_CODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|97[1-8]|98[046-9])\d{2,3}$")
+_FRENCH_POSTAL_CODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|97[1-8]|98[046-9])\d{2,3}$", re.ASCII)
 _FOREIGN_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
 
 
@@ -59,7 +59,12 @@ def normalize_postal_code(value, country=DEFAULT_REGION):
         return ""
     if (country or DEFAULT_REGION) == "FR":
         compact = value.replace(" ", "")
-        if not (len(compact) == 5 and compact.isdigit() and _FRENCH_POSTAL_CODE.match(compact)):
+        if not (
+            len(compact) == 5
+            and compact.isascii()
+            and compact.isdigit()
+            and _FRENCH_POSTAL_CODE.match(compact)
+        ):
             raise ValidationError(
                 _("Saisissez un code postal français valide : cinq chiffres, par exemple 75011."),
                 code="postal_code",
@@ -122,7 +127,7 @@ def normalize_siren(value):
     value = re.sub(r"[\s.\u00a0]", "", str(value or ""))
     if not value:
         return ""
-    if not (len(value) == 9 and value.isdigit()):
+    if not (len(value) == 9 and value.isascii() and value.isdigit()):
         raise ValidationError(
             _("Un numéro SIREN compte 9 chiffres, par exemple 552 100 554."), code="siren_format"
         )
@@ -140,7 +145,7 @@ def validate_siren(value):
 
 # The RNA (répertoire national des associations): "W", the prefecture's three characters (2A
 # and 2B for Corsica), six digits. python-stdnum has no RNA module.
-_RNA = re.compile(r"^W(?:\d{3}|2[AB]\d)\d{6}$")
+_RNA = re.compile(r"^W(?:\d{3}|2[AB]\d)\d{6}$", re.ASCII)
 
 
 def normalize_rna(value):
@@ -164,10 +169,10 @@ validate_url = URLValidator(
 )
 
 
-_EUROS = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+_EUROS = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
 # A dot or comma between a non-zero figure and exactly three digits: "1.000" is a thousand for
 # some and one euro for others. Asked again rather than guessed.
-_THOUSANDS = re.compile(r"[1-9]\d*[.,]\d{3}(?!\d)")
+_THOUSANDS = re.compile(r"[1-9]\d*[.,]\d{3}(?!\d)", re.ASCII)
 
 
 def parse_money(value):
@@ -225,7 +230,12 @@ class PhoneField(forms.CharField):
 
     def prepare_value(self, value):
         # Show the stored E.164 the way people write it; leave what they typed as typed.
-        if isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
+        if (
+            isinstance(value, str)
+            and value.startswith("+")
+            and value[1:].isascii()
+            and value[1:].isdigit()
+        ):
             return format_phone(value)
         return value
 

@@ -339,3 +339,54 @@ class Declaration(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.count} reçus, {self.total} €"
+
+
+class AccountingSettings(models.Model):
+    """The accounts and journals of the accountant's journal (French associations' chart of
+    accounts, ANC regulation 2018-06), one row, edited by the treasurer. Until they save it,
+    the chart's usual accounts apply."""
+
+    bank_journal = models.CharField(_("journal de banque"), max_length=6, default="BQ")
+    cash_journal = models.CharField(_("journal de caisse"), max_length=6, default="CA")
+    bank_account = models.CharField(_("compte bancaire"), max_length=10, default="512")
+    cheques_account = models.CharField(_("chèques à encaisser"), max_length=10, default="5112")
+    cash_account = models.CharField(_("caisse"), max_length=10, default="53")
+    dues_account = models.CharField(_("cotisations"), max_length=10, default="756")
+    donations_account = models.CharField(_("dons manuels"), max_length=10, default="7541")
+    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now)
+
+    ACCOUNTS = (
+        "bank_account",
+        "cheques_account",
+        "cash_account",
+        "dues_account",
+        "donations_account",
+    )
+    JOURNALS = ("bank_journal", "cash_journal")
+
+    class Meta:
+        verbose_name = _("comptes du journal comptable")
+        verbose_name_plural = _("comptes du journal comptable")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bank_account__regex=r"^5[0-9]{1,9}$")
+                & Q(cheques_account__regex=r"^5[0-9]{1,9}$")
+                & Q(cash_account__regex=r"^5[0-9]{1,9}$")
+                & Q(dues_account__regex=r"^7[0-9]{1,9}$")
+                & Q(donations_account__regex=r"^7[0-9]{1,9}$"),
+                name="accountingsettings_accounts_of_their_class",
+            ),
+            models.CheckConstraint(
+                condition=Q(bank_journal__regex=r"^[A-Z0-9]{1,6}$")
+                & Q(cash_journal__regex=r"^[A-Z0-9]{1,6}$"),
+                name="accountingsettings_journal_codes",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls):
+        """The saved row, or the chart's defaults (not saved: reading never writes)."""
+        return cls.objects.order_by("pk").first() or cls()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from receipts import views
+from receipts import views, views_reports
 
 app_name = "receipts"
 
@@ -16,4 +16,13 @@ urlpatterns = [
     path("tresorerie/erreurs/<int:pk>/traitee/", views.resolve_report, name="resolve_report"),
     path("tresorerie/parametres-fiscaux/", views.fiscal_settings, name="fiscal_settings"),
     path("tresorerie/declaration/<int:year>/", views.declare, name="declare"),
+    path("tresorerie/tableau-de-bord/", views_reports.dashboard_page, name="dashboard"),
+    path(
+        "tresorerie/tableau-de-bord/rapport-<int:year>.pdf",
+        views_reports.report_pdf,
+        name="report_pdf",
+    ),
+    path("tresorerie/journal/", views_reports.journal_page, name="journal"),
+    path("tresorerie/journal/ecritures.csv", views_reports.journal_csv, name="journal_csv"),
+    path("tresorerie/journal/comptes/", views_reports.accounts_page, name="accounts"),
 ]

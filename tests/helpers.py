@@ -1,6 +1,7 @@
 """Helpers the tests share: forms as a browser posts them, payments made directly, PDFs read
 back as text, numbers checked for gaps, calls run at once. Fixtures live in the conftest files."""
 
+import csv
 import datetime
 import html
 import io
@@ -161,3 +162,13 @@ def run_at_once(calls):
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(run, calls))
+
+
+def csv_rows(response):
+    """The rows of a CSV download (streamed or not) as the house's writer made it: a UTF-8
+    byte-order mark, ";" between cells."""
+    content = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    ).decode("utf-8")
+    assert content.startswith("\ufeff"), "UTF-8 with a byte-order mark, for Excel"
+    return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))

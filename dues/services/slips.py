@@ -19,10 +19,14 @@ class SlipDeposited(ValidationError):
 
 
 def cheques_to_deposit():
-    """Received cheques on no slip yet, oldest first: what the next slip may take."""
+    """Received cheques on no slip yet, oldest first: what the next slip may take (not the
+    past cheques an import took over: the bank had them long ago)."""
     return (
         Payment.objects.filter(
-            method=PaymentMethod.CHEQUE, status=PaymentStatus.RECEIVED, deposit_slip__isnull=True
+            method=PaymentMethod.CHEQUE,
+            status=PaymentStatus.RECEIVED,
+            deposit_slip__isnull=True,
+            is_imported=False,
         )
         .select_related("member")
         .order_by("received_on", "pk")
@@ -43,6 +47,16 @@ def _snapshot(slip):
     }
 
 
+def _can_go_on_a_slip(payment):
+    """A received cheque on no slip yet (not one an import took over)."""
+    return (
+        payment.method == PaymentMethod.CHEQUE
+        and payment.status == PaymentStatus.RECEIVED
+        and payment.deposit_slip_id is None
+        and not payment.is_imported
+    )
+
+
 def create_slip(payments, *, actor, year=None):
     """Number a new slip `BR-YYYY-NNN` and put the given cheques on it, in one transaction.
 
@@ -58,14 +72,7 @@ def create_slip(payments, *, actor, year=None):
     year = year or timezone.localdate().year
     with transaction.atomic():
         locked = list(Payment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        unavailable = [
-            p
-            for p in locked
-            if p.method != PaymentMethod.CHEQUE
-            or p.status != PaymentStatus.RECEIVED
-            or p.deposit_slip_id is not None
-        ]
-        if unavailable or len(locked) != len(ids):
+        if any(not _can_go_on_a_slip(p) for p in locked) or len(locked) != len(ids):
             raise ValidationError(
                 _(
                     "Certains chèques sélectionnés ne peuvent plus être remis (déjà sur un "

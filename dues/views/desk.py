@@ -248,7 +248,7 @@ def _desk_context(request, form, search):
         "found_pledges": find_pledges(query) if query else [],
         "selected_member": (
             Member.objects.filter(pk=selected).first()
-            if selected and str(selected).isdigit()
+            if selected and str(selected).isascii() and str(selected).isdigit()
             else None
         ),
         "recent": _recent_payments(request),

@@ -98,7 +98,7 @@ def _remove_access(request, member):
 
 def _int(value):
     value = str(value or "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 @desk_required

@@ -58,7 +58,7 @@ def _valid(forms):
 def _chosen_member(request, kind):
     """The member staff picked among the likely duplicates ("Utiliser ce membre"), or None."""
     value = request.POST.get("use_member") or ""
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return Member.objects.open().filter(pk=int(value), kind=kind).first()
 

@@ -27,7 +27,7 @@ def pledge_list(request):
 
 def _other_member(request, pledge):
     value = str(request.POST.get("member") or "")
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return Member.objects.open().filter(pk=int(value), kind=pledge.proposal.get("kind")).first()
 

@@ -113,11 +113,9 @@ def _in_city(members, city):
     return [pk for pk, their_city in candidates if fold(their_city) == city]
 
 
-@desk_required
-@require_GET
-def member_list(request):
-    form = MemberFilter(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+def filter_members(data):
+    """The members list's rows for the filters in `data`, each annotated `up_to_date` for the
+    year asked (the current one by default); returns (members, year)."""
     year = data.get("up_to_date") or current_year()
     members = search_members(data["q"]) if data.get("q") else Member.objects.open()
     members = members.annotate(
@@ -131,7 +129,15 @@ def member_list(request):
         members = members.filter(up_to_date=True)
     if data.get("city"):
         members = members.filter(pk__in=_in_city(members, data["city"]))
-    members = members.order_by("reference")
+    return members.order_by("reference"), year
+
+
+@desk_required
+@require_GET
+def member_list(request):
+    form = MemberFilter(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    members, year = filter_members(data)
     return render(
         request,
         "dues/desk/member_list.html",

@@ -177,7 +177,7 @@ def _receivable_organisation_payment(payment_id):
     payment = (
         Payment.objects.select_for_update().select_related("member").filter(pk=payment_id).first()
     )
-    if payment is None or payment.status != PaymentStatus.RECEIVED:
+    if payment is None or payment.status != PaymentStatus.RECEIVED or payment.is_imported:
         return None
     return payment if payment.member.kind == MemberKind.ORGANISATION else None
 
@@ -230,7 +230,8 @@ def fiscal_payments(fiscal_year):
 
     A gift counts in the calendar year the money was received (the cheque or the transfer
     arrived), whatever dues year it pays: `Payment.year` is for the membership status only."""
-    return Payment.objects.valid().filter(received_on__year=fiscal_year)
+    # Imported past payments were receipted (or not) in the old books: never here.
+    return Payment.objects.receiptable().filter(received_on__year=fiscal_year)
 
 
 def require_year_over(fiscal_year):

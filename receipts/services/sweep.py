@@ -35,7 +35,7 @@ def _email_grace():
 def issue_missing(now):
     """Organisation payments that never had a receipt (the broker was down when they were
     recorded); one the treasurer cancelled without reissue stays cancelled."""
-    waiting = Payment.objects.valid().filter(
+    waiting = Payment.objects.receiptable().filter(
         member__kind=MemberKind.ORGANISATION,
         created_at__lt=now - _grace(),
         receipt_lines__isnull=True,

@@ -9,7 +9,9 @@ the pipeline, so that both see the same load on a shared machine). It prints one
 
     receipts: N in T s, X/s; engine alone Y/s; ratio=X/Y
 
-and the process' memory (RSS) before and after the pipeline.
+and the process' memory (RSS) before and after the pipeline. Then, on the same database,
+`tests.bench.exports` adds the members' CSV export and the treasurer's dashboard at 50 × N
+rows (100 000 by default): one line per figure.
 """
 
 import datetime
@@ -171,6 +173,10 @@ def run(n, workdir):
         f"worker memory (RSS): {before:.1f} MB before, {after:.1f} MB after "
         f"({after - before:+.1f} MB over {n} receipts)\n"
     )
+
+    from tests.bench import exports
+
+    exports.run(n, out, lambda: rss_mb(process))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import pytest
 
+from dues.services.imports import upload_import
 from tests.factories import DepositSlipFactory, IndividualFactory, PaymentFactory
 
 
@@ -22,3 +23,9 @@ def desk_slip(cac, desk_payment):
     desk_payment.deposit_slip = slip
     desk_payment.save(update_fields=["deposit_slip"])
     return slip
+
+
+@pytest.fixture
+def desk_import(cac):
+    """An uploaded file waiting for its confirmation."""
+    return upload_import("Nom;Prénom\r\nDurand;Léa\r\n".encode(), "membres.csv", actor=None)

@@ -93,6 +93,9 @@ ODD_KEYS = [
     "payments",
     "select",
     "next",
+    "du",
+    "au",
+    "action",
 ]
 HUGE_ID = "99999999999999999999"
 

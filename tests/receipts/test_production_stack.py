@@ -390,3 +390,30 @@ def test_a_batch_whose_worker_was_killed_is_finished_by_the_sweep_and_every_emai
     emails = " ".join(path.read_text(errors="replace") for path in pool.email_dir.iterdir())
     for person in people:
         assert person.email in emails, f"{person.email} got their receipt"
+
+
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_imports_a_big_file_of_members(workers, cac, staff_user):
+    from dues.models import MemberImport
+    from dues.services.imports import confirm_import, upload_import
+    from members.models import Member
+
+    lines = ["Nom;Prénom;Adresse;Code postal;Ville;Courriel"] + [
+        f"Nom{i};Léa;{i} rue des Lilas;75011;Paris;lea{i}@example.org" for i in range(1200)
+    ]
+    member_import = upload_import("\r\n".join(lines).encode(), "gros.csv", actor=staff_user)
+    process = workers.start()
+    queued = confirm_import(member_import, actor=staff_user)
+    assert queued.status == MemberImport.Status.QUEUED, "over 1 000 lines: a worker's job"
+
+    wait_for(
+        lambda: MemberImport.objects.get(pk=member_import.pk).status == "done",
+        process,
+        timeout=120,
+    )
+    done = MemberImport.objects.get(pk=member_import.pk)
+    assert (done.processed, done.result["counts"]["create"]) == (1200, 1200)
+    assert Member.objects.filter(first_name="Léa").count() == 1200
+    assert not done.file, "the uploaded file is not kept"

@@ -8,6 +8,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dues.models_bank import (  # noqa: F401  (registered with the app from here)
+    BankCsvLayout,
+    BankLine,
+    BankLineStatus,
+    BankStatement,
+    Confidence,
+    KnownPayerAccount,
+    LineSuggestion,
+    MatchRule,
+    StatementFormat,
+)
 from members.models import MemberKind
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -180,6 +191,8 @@ class DepositSlip(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     deposited_at = models.DateTimeField(_("remis en banque le"), null=True, blank=True)
+    # The day the bank's statement shows the slip's total credited (`BankLine.deposit_slip`).
+    credited_on = models.DateField(_("crédité le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bordereau de remise")
@@ -218,6 +231,16 @@ class Payment(models.Model):
         related_name="payments",
         verbose_name=_("bordereau"),
     )
+    # A transfer read on the bank's statement: its line, and the bank's own reference for it.
+    bank_line = models.ForeignKey(
+        "dues.BankLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("ligne de relevé"),
+    )
+    bank_reference = models.CharField(_("référence bancaire"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -256,6 +279,17 @@ class Payment(models.Model):
                 condition=Q(method=PaymentMethod.CHEQUE) & ~Q(status=PaymentStatus.CANCELLED),
                 name="payment_cheque_recorded_once",
                 violation_error_message=_("Ce chèque est déjà enregistré pour ce membre."),
+            ),
+            # A line of the bank's statement pays once: undoing its payment (cancelled) frees it.
+            models.UniqueConstraint(
+                fields=["bank_line"],
+                condition=Q(bank_line__isnull=False) & ~Q(status=PaymentStatus.CANCELLED),
+                name="payment_once_per_bank_line",
+                violation_error_message=_("Cette ligne du relevé est déjà rapprochée."),
+            ),
+            models.CheckConstraint(
+                condition=Q(bank_line__isnull=True) | Q(method=PaymentMethod.TRANSFER),
+                name="payment_bank_line_is_a_transfer",
             ),
         ]
         indexes = [models.Index(fields=["year", "status"]), models.Index(fields=["received_on"])]

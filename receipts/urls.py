@@ -1,6 +1,6 @@
 from django.urls import path
 
-from receipts import views
+from receipts import views, views_bank
 
 app_name = "receipts"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("tresorerie/recus/<uuid:code>/annuler/", views.cancel, name="cancel"),
     path("tresorerie/registre/<int:year>.csv", views.register_csv, name="register_csv"),
     path("tresorerie/erreurs/<int:pk>/traitee/", views.resolve_report, name="resolve_report"),
+    path("tresorerie/banque/", views_bank.bank_details, name="bank_details"),
 ]

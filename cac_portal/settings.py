@@ -247,5 +247,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "propagate": True, "level": "INFO"},
         "django.server": {"handlers": [], "propagate": True, "level": "INFO"},
+        # ofxtools tells at INFO each step of reading a bank statement.
+        "ofxtools": {"handlers": [], "propagate": True, "level": "WARNING"},
     },
 }

@@ -9,7 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dues.campaign import validate_dues_year, validate_received_on
-from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus, PledgeSource
+from dues.models import (
+    DepositSlip,
+    KnownPayerAccount,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    PledgeSource,
+)
 from dues.services.pledges import open_pledge, submit_adhesion
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
@@ -31,6 +38,8 @@ AUDITED_FIELDS = [
     "status",
     "status_reason",
     "deposit_slip",
+    "bank_line",
+    "bank_reference",
 ]
 
 
@@ -115,6 +124,7 @@ def record_payment(
     cheque_number="",
     bank="",
     drawer="",
+    bank_line=None,
 ):
     """Save a received payment, matched to the member's open pledge of `year` if any.
 
@@ -122,7 +132,9 @@ def record_payment(
     holds; `year` is a dues year (`dues.campaign.dues_years`) and `received_on` neither in the
     future nor before the collective's first year, whoever calls (a form, an import); a cheque
     has a number and is recorded once (same member, number, bank and amount →
-    DuplicatePayment); `payment_recorded` is sent only once the transaction has committed.
+    DuplicatePayment); a transfer read on the bank's statement (`bank_line`) keeps its line and
+    the bank's reference, and a line pays once (a constraint; IntegrityError for a second);
+    `payment_recorded` is sent only once the transaction has committed.
     Refusals are ValidationErrors keyed by the field's name.
     """
     amount = _checked_amount(amount)
@@ -131,6 +143,8 @@ def record_payment(
     cheque_number, bank, drawer = _cheque_fields(method, member, cheque_number, bank, drawer)
     if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
         raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
+    if bank_line is not None and method != PaymentMethod.TRANSFER:
+        raise ValidationError({"method": _("Une ligne de relevé bancaire est un virement.")})
 
     try:
         with transaction.atomic():
@@ -148,6 +162,8 @@ def record_payment(
                 cheque_number=cheque_number,
                 bank=bank,
                 drawer=drawer,
+                bank_line=bank_line,
+                bank_reference=bank_line.bank_reference if bank_line is not None else "",
                 recorded_by=acting_user(actor),
             )
             audit.record(
@@ -236,7 +252,10 @@ def cancel_payment(payment, *, reason, actor):
 
     Invariants: only a received payment can be undone; a cheque on a deposited slip cannot
     (PaymentLocked); a cheque on a slip not yet deposited leaves that slip, so the slip lists
-    only what goes to the bank; `payment_cancelled` is sent only once the transaction commits.
+    only what goes to the bank; a transfer read on the bank's statement gives its line back
+    to the review queue (only a live payment uses a line up) and forgets the payer's account
+    it taught, so a wrong match teaches nothing; `payment_cancelled` is sent only once the
+    transaction commits.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -256,6 +275,10 @@ def cancel_payment(payment, *, reason, actor):
             payment_cancelled,
             deposit_slip=None,
         )
+        if locked.bank_line_id is not None:
+            KnownPayerAccount.objects.filter(
+                learned_from_id=locked.bank_line_id, member_id=locked.member_id
+            ).delete()
     payment.refresh_from_db()
     return locked
 

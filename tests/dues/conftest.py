@@ -1,8 +1,21 @@
 """Fixtures of the desk's tests: logged-in clients for each kind of visitor, a payment, a slip."""
 
-import pytest
+import datetime
+from decimal import Decimal
 
-from tests.factories import DepositSlipFactory, IndividualFactory, PaymentFactory
+import pytest
+from django.utils import timezone
+
+from dues.models import DepositSlip, KnownPayerAccount
+from dues.services.slips import create_slip
+from members.models import Member
+from tests.factories import (
+    DepositSlipFactory,
+    IndividualFactory,
+    OrganisationFactory,
+    PaymentFactory,
+    PledgeFactory,
+)
 
 
 @pytest.fixture
@@ -21,4 +34,50 @@ def desk_slip(cac, desk_payment):
     slip = DepositSlipFactory()
     desk_payment.deposit_slip = slip
     desk_payment.save(update_fields=["deposit_slip"])
+    return slip
+
+
+# Who pays in the statements of tests/data, under the references written there (2026 pledges).
+CAST = [
+    # reference, kind, names, pledge
+    (101, "individual", {"first_name": "Léa", "last_name": "Durand"}, "50.00"),
+    (102, "individual", {"first_name": "Paul", "last_name": "Martin"}, "100.00"),
+    (103, "organisation", {"name": "Les Amis du Quartier", "acronym": "ADQ"}, "200.00"),
+    (104, "individual", {"first_name": "Jeanne", "last_name": "Moreau"}, "50.00"),
+    (105, "individual", {"first_name": "Hélène", "last_name": "Garçon"}, "20.00"),
+    (106, "individual", {"first_name": "Marc", "last_name": "Petit"}, "50.00"),
+    (107, "individual", {"first_name": "Sophie", "last_name": "Leroy"}, "80.00"),
+]
+STATEMENT_YEAR = 2026
+PETIT_IBAN = "FR1420041010050500013M02606"
+
+
+@pytest.fixture
+def bank_cast(cac):
+    """The members of tests/data's statements, each with an open 2026 pledge; Marc Petit's
+    IBAN already known from an earlier transfer. {reference number: member}."""
+    members = {}
+    for number, kind, names, amount in CAST:
+        factory = OrganisationFactory if kind == "organisation" else IndividualFactory
+        member = factory(**names)
+        Member.objects.filter(pk=member.pk).update(reference=f"CAC-{number:06d}")
+        member.refresh_from_db()
+        PledgeFactory(member=member, year=STATEMENT_YEAR, amount=Decimal(amount))
+        members[number] = member
+    KnownPayerAccount.objects.create(iban=PETIT_IBAN, member=members[106])
+    return members
+
+
+@pytest.fixture
+def deposited_slip(cac):
+    """Slip of three cheques (130 €) deposited on 3 March 2026: the v02 statement's credit."""
+    received = datetime.date(STATEMENT_YEAR, 3, 1)
+    cheques = [
+        PaymentFactory(amount=Decimal(a), year=STATEMENT_YEAR, received_on=received)
+        for a in ("50", "50", "30")
+    ]
+    slip = create_slip(cheques, actor=None, year=STATEMENT_YEAR)
+    deposited = timezone.make_aware(datetime.datetime(STATEMENT_YEAR, 3, 3, 17, 0))
+    DepositSlip.objects.filter(pk=slip.pk).update(deposited_at=deposited)
+    slip.refresh_from_db()
     return slip

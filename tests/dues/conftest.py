@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dues.models import DepositSlip, KnownPayerAccount
+from dues.models import BankLine, DepositSlip, KnownPayerAccount
 from dues.services.slips import create_slip
+from dues.services.statements import import_statement
 from members.models import Member
 from tests.factories import (
     DepositSlipFactory,
@@ -16,6 +17,7 @@ from tests.factories import (
     PaymentFactory,
     PledgeFactory,
 )
+from tests.helpers import camt053
 
 
 @pytest.fixture
@@ -81,3 +83,14 @@ def deposited_slip(cac):
     DepositSlip.objects.filter(pk=slip.pk).update(deposited_at=deposited)
     slip.refresh_from_db()
     return slip
+
+
+@pytest.fixture
+def desk_bank_line(cac):
+    """One imported statement with one open credit line (a transfer nobody matched yet)."""
+    import_statement(
+        data=camt053([{"day": datetime.date(2026, 3, 2), "amount": "42.00", "ref": "DESK1"}]),
+        file_name="releve.xml",
+        actor=None,
+    )
+    return BankLine.objects.get(bank_reference="DESK1")

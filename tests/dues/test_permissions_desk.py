@@ -5,6 +5,7 @@ new URL is in the matrix the day it is added."""
 import pytest
 from django.urls import reverse
 
+from dues.models import BankLine
 from dues.urls_desk import urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,14 @@ DESK_URLS = [pattern.name for pattern in urlpatterns]
 PARAMETERS = {
     "pk": lambda payment, slip: payment.pk,
     "number": lambda payment, slip: slip.number,
+    "line": lambda payment, slip: BankLine.objects.get().pk,
+    "statement": lambda payment, slip: BankLine.objects.get().statement_id,
 }
+
+
+@pytest.fixture(autouse=True)
+def _bank_line(desk_bank_line):
+    """The bank's pages name a statement and one of its lines."""
 
 
 def desk_url(name, payment, slip):
@@ -69,3 +77,4 @@ def test_state_changes_need_the_csrf_token(name, staff_user, desk_payment, desk_
     desk_slip.refresh_from_db()
     assert desk_payment.status == "received"
     assert desk_slip.deposited_at is None
+    assert BankLine.objects.get().status == "open"

@@ -10,6 +10,7 @@ per named button and with odd `next` values; always with the page's CSRF token. 
 fail on PostgreSQL: run it there too (DATABASE_URL=postgres://… REQUIRE_POSTGRES=1).
 """
 
+import datetime
 import random
 from collections import Counter
 from html.parser import HTMLParser
@@ -20,11 +21,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from dues.models import BankLine
 from dues.services.slips import create_slip
+from dues.services.statements import import_statement
 from receipts.models import ErrorReport
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory, PaymentFactory
 from tests.foundation.conftest import FUZZ_COUNTS
+from tests.helpers import camt053
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +123,22 @@ def objects(cac, member_user):
     # Through the service, as the desk does: its number comes from the gap-free counter.
     slip = create_slip([PaymentFactory(member=IndividualFactory(last_name="Témoin"))], actor=None)
     PaymentFactory()
+    # A statement of two credits, matched: one to the member, one to nobody.
+    reference = f"{member.reference} cotisation"
+    import_statement(
+        data=camt053(
+            [
+                {"day": datetime.date(2026, 3, 2), "amount": "50.00", "label": reference},
+                {"day": datetime.date(2026, 3, 3), "amount": "12.00", "ref": "FUZZ2"},
+            ]
+        ),
+        file_name="releve.xml",
+        actor=None,
+    )
+    line = BankLine.objects.order_by("pk").first()
     return {
+        "<int:line>": str(line.pk),
+        "<int:statement>": str(line.statement_id),
         "<int:pk>": str(payment.pk),
         "<int:year>": "2025",
         "<int:version>": "1",

@@ -10,7 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -169,3 +171,13 @@ def camt053(entries, *, iban=COLLECTIVE_IBAN, version="08"):
         f"<Acct><Id><IBAN>{iban}</IBAN></Id></Acct>{''.join(rows)}</Stmt></BkToCstmrStmt>"
         "</Document>"
     ).encode()
+
+
+def log_in_browser(page, live_server, user):
+    """The browser of `page` logged in as `user` (a session cookie, no login form)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )

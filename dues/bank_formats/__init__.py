@@ -10,7 +10,6 @@ a file that is partly wrong is imported. Readers touch no database.
 import dataclasses
 import datetime
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -57,11 +56,14 @@ class Statement:
             self.period_start, self.period_end = min(days), max(days)
 
 
+# Unicode's control characters (category Cc): C0, DEL and C1.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def clean_text(value, limit=None):
     """Text from a file as it may be stored: control characters (a NUL byte…) and runs of
     white space become one space; cut at `limit` characters."""
-    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in value or "")
-    text = " ".join(text.split())
+    text = " ".join(_CONTROL.sub(" ", value or "").split())
     return text[:limit] if limit else text
 
 

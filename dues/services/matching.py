@@ -56,11 +56,11 @@ NOISE = frozenset(
 )
 
 
-def lines_to_review():
-    """Open lines that no live payment uses: what matching and staff work on."""
-    return BankLine.objects.filter(status=BankLineStatus.OPEN).exclude(
-        payments__status__in=LIVE_PAYMENTS
-    )
+def lines_to_review(lines=None):
+    """Open lines (of `lines`, a queryset; all by default) that no live payment uses: what
+    matching and staff work on."""
+    lines = BankLine.objects.all() if lines is None else lines
+    return lines.filter(status=BankLineStatus.OPEN).exclude(payments__status__in=LIVE_PAYMENTS)
 
 
 def open_pledges():
@@ -88,6 +88,10 @@ def member_names(member):
         return names, set().union(*names)
     full = name_tokens(f"{member.first_name} {member.last_name}")
     return ([full] if full else []), name_tokens(member.last_name)
+
+
+# What matching reads of a member: its name, its kind and its reference.
+MEMBER_FIELDS = ("kind", "reference", "first_name", "last_name", "name", "acronym")
 
 
 @dataclasses.dataclass
@@ -131,13 +135,17 @@ class Context:
         references |= {ref for refs in self.member_refs.values() for ref in refs}
         self.by_reference = {
             member.reference: member
-            for member in Member.objects.filter(reference__in=references, closed_at__isnull=True)
+            for member in Member.objects.filter(
+                reference__in=references, closed_at__isnull=True
+            ).only(*MEMBER_FIELDS)
         }
         ibans = {line.counterparty_iban for line in self.lines if line.counterparty_iban}
         self.known = defaultdict(list)
-        for known in KnownPayerAccount.objects.filter(
-            iban__in=ibans, member__closed_at__isnull=True
-        ).select_related("member"):
+        for known in (
+            KnownPayerAccount.objects.filter(iban__in=ibans, member__closed_at__isnull=True)
+            .select_related("member")
+            .only("iban", *(f"member__{f}" for f in MEMBER_FIELDS))
+        ):
             self.known[known.iban].append(known.member)
 
     def _load_pledges(self):
@@ -148,10 +156,13 @@ class Context:
         self.by_member = defaultdict(list)
         self.by_amount_and_word = defaultdict(list)
         self.names = {}
-        pledges = open_pledges().filter(
-            Q(member_id__in=member_ids) | Q(amount__in=amounts, year__in=years)
+        pledges = (
+            open_pledges()
+            .filter(Q(member_id__in=member_ids) | Q(amount__in=amounts, year__in=years))
+            .select_related("member")
+            .only("member_id", "year", "amount", *(f"member__{f}" for f in MEMBER_FIELDS))
         )
-        for pledge in pledges.select_related("member"):
+        for pledge in pledges:
             self.by_member[pledge.member_id].append(pledge)
             if pledge.member_id not in self.names:
                 self.names[pledge.member_id] = member_names(pledge.member)
@@ -317,11 +328,9 @@ def match_lines(lines=None):
     handled keep theirs. Safe to run again at any time (after an import, a payment undone, a
     member's reference typed on a transfer that came earlier).
     """
-    queryset = lines_to_review()
-    if isinstance(lines, QuerySet):
-        queryset = queryset.filter(pk__in=lines.values("pk"))
-    elif lines is not None:
-        queryset = queryset.filter(pk__in=[line.pk for line in lines])
+    if lines is not None and not isinstance(lines, QuerySet):
+        lines = BankLine.objects.filter(pk__in=[line.pk for line in lines])
+    queryset = lines_to_review(lines)
     lines = list(queryset)
     context = Context(lines)
     rows = []

@@ -9,7 +9,8 @@ the pipeline, so that both see the same load on a shared machine). It prints one
 
     receipts: N in T s, X/s; engine alone Y/s; ratio=X/Y
 
-and the process' memory (RSS) before and after the pipeline.
+and the process' memory (RSS) before and after the pipeline. Then the bank's line
+(tests/bench/bank.py): a 5 000-line statement imported and matched against 20 000 members.
 """
 
 import datetime
@@ -102,6 +103,12 @@ def main():
     n = int(os.environ.get("BENCH_N", "2000"))
     with tempfile.TemporaryDirectory(prefix="cac-bench-") as workdir:
         run(n, workdir)
+        from tests.bench.bank import run_bank
+
+        run_bank(
+            int(os.environ.get("BENCH_BANK_LINES", "5000")),
+            int(os.environ.get("BENCH_BANK_MEMBERS", "20000")),
+        )
 
 
 def run(n, workdir):

@@ -13,18 +13,21 @@ from dues.services.bank_details import update_bank_details
 from receipts.views import treasurer_only
 
 
+def _current(collective):
+    if collective is None:
+        return {}
+    return {
+        "holder": collective.bank_account_holder,
+        "iban": collective.bank_account_number,
+        "bic": collective.bank_bic,
+    }
+
+
 @treasurer_only
 @require_http_methods(["GET", "POST"])
 def bank_details(request):
     collective = Collective.load()
-    form = BankDetailsForm(
-        request.POST or None,
-        initial={
-            "holder": collective.bank_account_holder if collective else "",
-            "iban": collective.bank_account_number if collective else "",
-            "bic": collective.bank_bic if collective else "",
-        },
-    )
+    form = BankDetailsForm(request.POST or None, initial=_current(collective))
     if request.method == "POST" and form.is_valid():
         try:
             update_bank_details(**form.cleaned_data, actor=request.user)

@@ -10,7 +10,7 @@ a file that is partly wrong is imported. Readers touch no database.
 import dataclasses
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -101,24 +101,32 @@ def iso_day(value):
 _AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
 
 
+def _signed(text):
+    """(negative?, the digits and marks): "-50,00", "50,00-", "(50,00)", "+50,00"."""
+    negative = text.startswith(("-", "(")) or text.endswith("-")
+    return negative, text.strip("+-()")
+
+
+def _decimal_point(text):
+    """One decimal point: "1.234,56" and "1,234.56" → "1234.56", "50,00" → "50.00"; the last
+    of a comma and a point is the decimal mark, the other groups thousands."""
+    if "," in text and "." in text:
+        thousands = "." if text.rfind(",") > text.rfind(".") else ","
+        text = text.replace(thousands, "")
+    return text.replace(",", ".")
+
+
 def parse_amount(value):
     """A bank's amount as a Decimal: "1 234,56", "-50,00", "+50.00", "1.234,56 €", "(12,00)";
     None for an empty cell; ValueError for anything else."""
     text = "".join((value or "").split()).replace("€", "").replace("EUR", "")
     if not text:
         return None
-    negative = text.startswith("-") or text.endswith("-") or text.startswith("(")
-    text = text.strip("+-()")
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        text = text.replace("." if decimal_mark == "," else ",", "")
-    text = text.replace(",", ".")
+    negative, text = _signed(text)
+    text = _decimal_point(text)
     if not _AMOUNT.fullmatch(text):
         raise ValueError(value)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(value) from None
+    amount = Decimal(text)
     return -amount if negative else amount
 
 

@@ -94,18 +94,24 @@ def _header_index(rows):
     return None
 
 
-def read_table(data):
-    """The header and the rows of a CSV export; refused when no separator gives a header and
-    rows of the same width (not a CSV, or not a statement)."""
-    text = decode(data)
-    best = None
+def _best_reading(text):
+    """(separator, rows, header's index) of the separator that gives the widest header."""
+    readings = []
     for delimiter in DELIMITERS:
         rows = _rows(text, delimiter)
         index = _header_index(rows)
-        if index is not None and (
-            best is None or len(_named(rows[index])) > len(_named(best[1][best[2]]))
-        ):
-            best = (delimiter, rows, index)
+        if index is not None:
+            readings.append((len(_named(rows[index])), delimiter, rows, index))
+    if not readings:
+        return None
+    _width, delimiter, rows, index = max(readings, key=lambda reading: reading[0])
+    return delimiter, rows, index
+
+
+def read_table(data):
+    """The header and the rows of a CSV export; refused when no separator gives a header and
+    rows of the same width (not a CSV, or not a statement)."""
+    best = _best_reading(decode(data))
     if best is None:
         raise refused(
             _(

@@ -180,6 +180,19 @@ def _batch_reference(reader, detail, entry_reference, index):
     return own or (f"{entry_reference}/{index}" if entry_reference else "")
 
 
+def _batch_lines(reader, entry, details, reference):
+    """One line per transfer of a batch entry, when each says its amount; else None."""
+    amounts = [reader.amount(d, "c:Amt", "c:AmtDtls/c:TxAmt/c:Amt") for d in details]
+    if not all(a is not None and a > 0 for a in amounts):
+        return None
+    return [
+        _transaction_line(
+            reader, entry, detail, part, _batch_reference(reader, detail, reference, i)
+        )
+        for i, (detail, part) in enumerate(zip(details, amounts, strict=True))
+    ]
+
+
 def _entry_lines(reader, entry):
     """The lines of one credit entry: one per transfer of a batch, else one.
 
@@ -190,15 +203,9 @@ def _entry_lines(reader, entry):
         raise unreadable_amount(reader.text(entry, "c:Amt"))
     reference = reader.text(entry, "c:AcctSvcrRef")
     details = reader.all(entry, "c:NtryDtls/c:TxDtls")
-    if len(details) > 1:
-        amounts = [reader.amount(d, "c:Amt", "c:AmtDtls/c:TxAmt/c:Amt") for d in details]
-        if all(a is not None and a > 0 for a in amounts):
-            return [
-                _transaction_line(
-                    reader, entry, detail, part, _batch_reference(reader, detail, reference, i)
-                )
-                for i, (detail, part) in enumerate(zip(details, amounts, strict=True))
-            ]
+    batch = _batch_lines(reader, entry, details, reference) if len(details) > 1 else None
+    if batch is not None:
+        return batch
     detail = details[0] if len(details) == 1 else None
     if detail is not None and not reference:
         reference = reader.text(detail, "c:Refs/c:AcctSvcrRef")

@@ -148,21 +148,26 @@ class Context:
         ):
             self.known[known.iban].append(known.member)
 
-    def _load_pledges(self):
+    def _pledges(self):
+        """The open pledges of the members the references and accounts name, and those of a
+        line's amount and year (give or take one): one query."""
         member_ids = {m.pk for m in self.by_reference.values()}
         member_ids |= {m.pk for members in self.known.values() for m in members}
         amounts = {line.amount for line in self.lines}
         years = {line.booking_date.year + shift for line in self.lines for shift in (-1, 0, 1)}
-        self.by_member = defaultdict(list)
-        self.by_amount_and_word = defaultdict(list)
-        self.names = {}
-        pledges = (
+        return (
             open_pledges()
             .filter(Q(member_id__in=member_ids) | Q(amount__in=amounts, year__in=years))
             .select_related("member")
             .only("member_id", "year", "amount", *(f"member__{f}" for f in MEMBER_FIELDS))
         )
-        for pledge in pledges:
+
+    def _load_pledges(self):
+        """Each member's open pledges, and an index (amount, word of a name) → pledges."""
+        self.by_member = defaultdict(list)
+        self.by_amount_and_word = defaultdict(list)
+        self.names = {}
+        for pledge in self._pledges():
             self.by_member[pledge.member_id].append(pledge)
             if pledge.member_id not in self.names:
                 self.names[pledge.member_id] = member_names(pledge.member)
@@ -196,15 +201,17 @@ class Context:
         of the line's amount gives `equal`, any other open pledge or none gives `other`."""
         pledges = [p for p in self.by_member[member.pk] if year is None or p.year == year]
         same = [p for p in pledges if p.amount == line.amount]
-        pledge = _best_pledge(same or pledges, line.booking_date.year) if pledges else None
-        return Candidate(
+        candidate = Candidate(
             rule=rule,
             confidence=equal if same else other,
             evidence=evidence,
             member=member,
-            pledge=pledge,
-            year=pledge.year if pledge else (year or line.booking_date.year),
+            year=year or line.booking_date.year,
         )
+        if pledges:
+            candidate.pledge = _best_pledge(same or pledges, line.booking_date.year)
+            candidate.year = candidate.pledge.year
+        return candidate
 
 
 def _by_creditor_reference(context, line):

@@ -112,6 +112,18 @@ def _cheque_fields(method, member, cheque_number, bank, drawer):
     return cheque_number, (bank or "").strip(), (drawer or "").strip() or member.display_name
 
 
+def _check_links(member, year, method, pledge, bank_line):
+    """The pledge is the member's of that year; a bank line is a transfer. Returns the bank's
+    reference the payment keeps ("" without a line)."""
+    if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
+        raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
+    if bank_line is None:
+        return ""
+    if method != PaymentMethod.TRANSFER:
+        raise ValidationError({"method": _("Une ligne de relevé bancaire est un virement.")})
+    return bank_line.bank_reference
+
+
 def record_payment(
     *,
     member,
@@ -141,10 +153,7 @@ def record_payment(
     validate_dues_year(year, field="year")
     received_on = _checked_date(received_on)
     cheque_number, bank, drawer = _cheque_fields(method, member, cheque_number, bank, drawer)
-    if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
-        raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
-    if bank_line is not None and method != PaymentMethod.TRANSFER:
-        raise ValidationError({"method": _("Une ligne de relevé bancaire est un virement.")})
+    bank_reference = _check_links(member, year, method, pledge, bank_line)
 
     try:
         with transaction.atomic():
@@ -163,7 +172,7 @@ def record_payment(
                 bank=bank,
                 drawer=drawer,
                 bank_line=bank_line,
-                bank_reference=bank_line.bank_reference if bank_line is not None else "",
+                bank_reference=bank_reference,
                 recorded_by=acting_user(actor),
             )
             audit.record(

@@ -146,7 +146,8 @@ class Confidence(models.TextChoices):
 
 class LineSuggestion(models.Model):
     """What matching proposes for an open line: a member (and the pledge and year the payment
-    would be for), or a deposit slip whose total the line credits. Recomputed at will."""
+    would be for, or the transfer already logged by hand that the line is), or a deposit slip
+    whose total the line credits. Recomputed at will."""
 
     line = models.ForeignKey(BankLine, on_delete=models.CASCADE, related_name="suggestions")
     position = models.PositiveSmallIntegerField()
@@ -164,6 +165,10 @@ class LineSuggestion(models.Model):
     deposit_slip = models.ForeignKey(
         "dues.DepositSlip", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # A transfer staff already logged by hand: the line is its bank's side, not a new payment.
+    payment = models.ForeignKey(
+        "dues.Payment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("suggestion de rapprochement")
@@ -173,7 +178,12 @@ class LineSuggestion(models.Model):
             models.UniqueConstraint(fields=["line", "position"], name="suggestion_position_unique"),
             models.CheckConstraint(
                 condition=Q(member__isnull=False, year__isnull=False, deposit_slip__isnull=True)
-                | Q(member__isnull=True, pledge__isnull=True, deposit_slip__isnull=False),
+                | Q(
+                    member__isnull=True,
+                    pledge__isnull=True,
+                    payment__isnull=True,
+                    deposit_slip__isnull=False,
+                ),
                 name="suggestion_names_a_member_or_a_slip",
             ),
             models.CheckConstraint(

@@ -33,6 +33,8 @@ from dues.models import (
     KnownPayerAccount,
     LineSuggestion,
     MatchRule,
+    Payment,
+    PaymentMethod,
     PaymentStatus,
     Pledge,
 )
@@ -41,6 +43,8 @@ from members.models import Member, MemberKind
 
 # A slip's credit shows on the statement within this many days of its deposit.
 SLIP_CREDIT_DAYS = 10
+# A transfer logged by hand is dated within this many days of the bank's booking date.
+RECORDED_DAYS = 10
 MAX_SUGGESTIONS = 5
 # The payments that use a line up (a cancelled one gives it back).
 LIVE_PAYMENTS = [PaymentStatus.RECEIVED, PaymentStatus.REJECTED]
@@ -103,13 +107,13 @@ class Candidate:
     pledge: Pledge | None = None
     year: int | None = None
     deposit_slip: DepositSlip | None = None
+    payment: Payment | None = None
 
     @property
     def target(self):
-        return (
-            self.member.pk if self.member else None,
-            self.pledge.pk if self.pledge else None,
-            self.deposit_slip.pk if self.deposit_slip else None,
+        return tuple(
+            getattr(self, name).pk if getattr(self, name) else None
+            for name in ("member", "pledge", "deposit_slip", "payment")
         )
 
 
@@ -129,6 +133,7 @@ class Context:
         self._load_members()
         self._load_pledges()
         self._load_slips()
+        self._load_recorded()
 
     def _load_members(self):
         references = {ref.member_reference for refs in self.creditor_refs.values() for ref in refs}
@@ -169,11 +174,15 @@ class Context:
         self.names = {}
         for pledge in self._pledges():
             self.by_member[pledge.member_id].append(pledge)
-            if pledge.member_id not in self.names:
-                self.names[pledge.member_id] = member_names(pledge.member)
-            names, _required = self.names[pledge.member_id]
-            for word in set().union(*names):
-                self.by_amount_and_word[(pledge.amount, word)].append(pledge)
+            self._index(pledge)
+
+    def _index(self, item):
+        """A pledge or a logged transfer under its amount and each word of its member's name."""
+        if item.member_id not in self.names:
+            self.names[item.member_id] = member_names(item.member)
+        names, _required = self.names[item.member_id]
+        for word in set().union(*names):
+            self.by_amount_and_word[(item.amount, word)].append(item)
 
     def _load_slips(self):
         if not self.lines:
@@ -196,6 +205,36 @@ class Context:
         for slip in slips:
             self.slips[slip.total].append(slip)
 
+    def _load_recorded(self):
+        """Transfers staff logged by hand (no bank line) of a line's amount, around its date:
+        {(member, amount): [payments]}."""
+        self.recorded = defaultdict(list)
+        if not self.lines:
+            return
+        window = datetime.timedelta(days=RECORDED_DAYS)
+        payments = Payment.objects.filter(
+            method=PaymentMethod.TRANSFER,
+            status=PaymentStatus.RECEIVED,
+            bank_line__isnull=True,
+            amount__in={line.amount for line in self.lines},
+            received_on__gte=min(line.booking_date for line in self.lines) - window,
+            received_on__lte=max(line.booking_date for line in self.lines) + window,
+        ).select_related("member")
+        fields = ("member_id", "year", "amount", "received_on")
+        for payment in payments.only(*fields, *(f"member__{f}" for f in MEMBER_FIELDS)):
+            self.recorded[(payment.member_id, payment.amount)].append(payment)
+            self._index(payment)
+
+    def already_recorded(self, member, line):
+        """The transfer of `member` already logged by hand that `line` most likely is."""
+        days = datetime.timedelta(days=RECORDED_DAYS)
+        logged = [
+            p
+            for p in self.recorded.get((member.pk, line.amount), [])
+            if abs(p.received_on - line.booking_date) <= days
+        ]
+        return min(logged, key=lambda p: abs(p.received_on - line.booking_date), default=None)
+
     def for_member(self, rule, member, line, evidence, *, year=None, equal, other):
         """The candidate of `member` for `line`: the open pledge of `year` (any year when None)
         of the line's amount gives `equal`, any other open pledge or none gives `other`."""
@@ -211,7 +250,24 @@ class Context:
         if pledges:
             candidate.pledge = _best_pledge(same or pledges, line.booking_date.year)
             candidate.year = candidate.pledge.year
+        return _or_recorded(self, candidate, line)
+
+
+def _or_recorded(context, candidate, line):
+    """A member whose transfer of that amount staff already logged by hand: the line is that
+    payment's bank side (never a second payment, never sure)."""
+    payment = context.already_recorded(candidate.member, line)
+    if payment is None:
         return candidate
+    return dataclasses.replace(
+        candidate,
+        confidence=Confidence.LIKELY
+        if candidate.confidence == Confidence.SURE
+        else candidate.confidence,
+        payment=payment,
+        pledge=None,
+        year=payment.year,
+    )
 
 
 def _by_creditor_reference(context, line):
@@ -280,23 +336,33 @@ def _name_score(names, required, tokens):
     return max(len(name & tokens) / len(name) for name in names)
 
 
+def _named(context, item, score, line):
+    """The candidate of a pledge (or of a transfer logged by hand) whose member's name the
+    payer's resembles."""
+    candidate = Candidate(
+        rule=MatchRule.AMOUNT_AND_NAME,
+        confidence=Confidence.LIKELY if score == 1 else Confidence.POSSIBLE,
+        evidence=(line.counterparty_name or line.label)[:200],
+        member=item.member,
+        year=item.year,
+    )
+    if isinstance(item, Payment):
+        return dataclasses.replace(candidate, payment=item)
+    return _or_recorded(context, dataclasses.replace(candidate, pledge=item), line)
+
+
 def _by_amount_and_name(context, line):
     tokens = name_tokens(line.counterparty_name) or name_tokens(line.label)
     seen = {}
     for word in tokens:
-        for pledge in context.by_amount_and_word.get((line.amount, word), []):
-            seen.setdefault(pledge.pk, pledge)
-    for pledge in seen.values():
-        score = _name_score(*context.names[pledge.member_id], tokens)
+        for item in context.by_amount_and_word.get((line.amount, word), []):
+            seen.setdefault((type(item), item.pk), item)
+    for item in seen.values():
+        if isinstance(item, Payment) and context.already_recorded(item.member, line) != item:
+            continue
+        score = _name_score(*context.names[item.member_id], tokens)
         if score >= 0.5:
-            yield Candidate(
-                rule=MatchRule.AMOUNT_AND_NAME,
-                confidence=Confidence.LIKELY if score == 1 else Confidence.POSSIBLE,
-                evidence=(line.counterparty_name or line.label)[:200],
-                member=pledge.member,
-                pledge=pledge,
-                year=pledge.year,
-            )
+            yield _named(context, item, score, line)
 
 
 RULES = [
@@ -356,6 +422,7 @@ def match_lines(lines=None):
                 pledge=c.pledge,
                 year=c.year,
                 deposit_slip=c.deposit_slip,
+                payment=c.payment,
             )
             for position, c in enumerate(found)
         )

@@ -126,10 +126,7 @@ def confirm_line(line, *, member, actor, pledge=None, year=None, sure_only=False
             )
         except IntegrityError:
             raise LineHandled(_handled_message(locked), code="handled") from None
-        if locked.counterparty_iban:
-            KnownPayerAccount.objects.get_or_create(
-                iban=locked.counterparty_iban, member=member, defaults={"learned_from": locked}
-            )
+        _learn(locked, member)
         audit.record(
             locked,
             audit.Action.BANK_LINE_CONFIRMED,
@@ -185,10 +182,62 @@ def _stamp(line, actor):
     line.handled_at = timezone.now()
 
 
+def _learn(line, member):
+    if line.counterparty_iban:
+        KnownPayerAccount.objects.get_or_create(
+            iban=line.counterparty_iban, member=member, defaults={"learned_from": line}
+        )
+
+
+def attach_payment(line, payment, *, actor):
+    """The line is the bank's side of a transfer staff already logged by hand: the payment
+    keeps the line and the bank's reference; nothing else about it changes (its receipt
+    neither).
+
+    Invariants: the payment is a received transfer of the line's amount on no other line;
+    the line is handled once (LineHandled); the audit trail has the before and after."""
+    with transaction.atomic():
+        locked = _lock_open_line(line)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if (
+            payment.method != PaymentMethod.TRANSFER
+            or payment.status != PaymentStatus.RECEIVED
+            or payment.bank_line_id is not None
+            or payment.amount != locked.amount
+        ):
+            raise ValidationError(
+                _("Ce paiement ne peut plus être rattaché à cette ligne : rechargez la page."),
+                code="not_attachable",
+            )
+        before = audit.snapshot(payment, ["bank_line", "bank_reference"])
+        payment.bank_line = locked
+        payment.bank_reference = locked.bank_reference
+        payment.save(update_fields=["bank_line", "bank_reference"])
+        audit.record(
+            payment,
+            audit.Action.PAYMENT_UPDATED,
+            actor=actor,
+            before=before,
+            after=audit.snapshot(payment, ["bank_line", "bank_reference"]),
+            note=_("virement saisi à la main, retrouvé sur le relevé"),
+        )
+        _learn(locked, payment.member)
+        audit.record(
+            locked,
+            audit.Action.BANK_LINE_CONFIRMED,
+            actor=actor,
+            after={"payment": payment.pk, "member": payment.member_id, "attached": True},
+        )
+    return payment
+
+
 def confirm_suggestion(suggestion, *, actor, sure_only=False):
-    """Confirm what a suggestion proposes: the member's payment, or the slip's credit."""
+    """Confirm what a suggestion proposes: the member's payment (or the one staff already
+    logged by hand), or the slip's credit."""
     if suggestion.deposit_slip_id is not None:
         return credit_slip(suggestion.line, suggestion.deposit_slip, actor=actor)
+    if suggestion.payment_id is not None:
+        return attach_payment(suggestion.line, suggestion.payment, actor=actor)
     return confirm_line(
         suggestion.line,
         member=suggestion.member,

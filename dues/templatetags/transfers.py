@@ -49,6 +49,10 @@ def why(suggestion):
 
 
 def _pays(suggestion):
+    if suggestion.payment_id is not None:
+        return _("virement déjà saisi à la main le %(date)s : la ligne s'y rattache") % {
+            "date": suggestion.payment.received_on.strftime("%d/%m/%Y")
+        }
     pledge = suggestion.pledge
     if pledge is None:
         return _("aucune promesse en attente : paiement pour %(year)s") % {"year": suggestion.year}

@@ -79,7 +79,9 @@ def _unstash(request, token):
 def _suggestions():
     return Prefetch(
         "suggestions",
-        queryset=LineSuggestion.objects.select_related("member", "pledge", "deposit_slip", "line"),
+        queryset=LineSuggestion.objects.select_related(
+            "member", "pledge", "deposit_slip", "payment", "line"
+        ),
     )
 
 
@@ -323,34 +325,46 @@ def _message_for(found, query):
 
 
 def _confirm(request, line):
-    """Confirm the chosen suggestion, or the member picked by hand; returns the payment (or
-    the line, for a slip's credit)."""
+    """Confirm the chosen suggestion, or the member picked by hand; returns what to tell."""
     if request.POST.get("suggestion"):
         form = SuggestionForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Cette suggestion n'existe plus : rechargez la page."))
-        suggestion = line.suggestions.filter(pk=form.cleaned_data["suggestion"]).first()
+        suggestion = (
+            line.suggestions.filter(pk=form.cleaned_data["suggestion"]).first()
+            if form.is_valid()
+            else None
+        )
         if suggestion is None:
             raise ValidationError(_("Cette suggestion n'existe plus : rechargez la page."))
-        return confirm_suggestion(suggestion, actor=request.user)
+        done = confirm_suggestion(suggestion, actor=request.user)
+        return _told(done, attached=suggestion.payment_id is not None)
     pick = MemberPickForm(request.POST)
     if not pick.is_valid():
         raise ValidationError([e for errors in pick.errors.values() for e in errors])
-    return confirm_line(line, member=_picked_member(pick), actor=request.user)
+    return _told(confirm_line(line, member=_picked_member(pick), actor=request.user))
 
 
-def _confirmed_message(done):
-    if isinstance(done, Payment):
-        return _("Virement de %(amount)s du %(date)s enregistré pour %(member)s (%(year)s).") % {
-            "amount": format_euros(done.amount),
-            "date": done.received_on.strftime("%d/%m/%Y"),
-            "member": done.member,
-            "year": done.year,
+def _told(done, attached=False):
+    """The message of a confirmation: a transfer recorded or found, a slip credited."""
+    if not isinstance(done, Payment):
+        return _("Bordereau %(number)s crédité le %(date)s.") % {
+            "number": done.deposit_slip.number,
+            "date": done.booking_date.strftime("%d/%m/%Y"),
         }
-    return _("Bordereau %(number)s crédité le %(date)s.") % {
-        "number": done.deposit_slip.number,
-        "date": done.booking_date.strftime("%d/%m/%Y"),
+    values = {
+        "amount": format_euros(done.amount),
+        "date": done.received_on.strftime("%d/%m/%Y"),
+        "member": done.member,
+        "year": done.year,
     }
+    if attached:
+        return (
+            _(
+                "Virement de %(amount)s de %(member)s, saisi le %(date)s, rattaché à sa ligne du "
+                "relevé."
+            )
+            % values
+        )
+    return _("Virement de %(amount)s du %(date)s enregistré pour %(member)s (%(year)s).") % values
 
 
 @desk_required
@@ -362,11 +376,11 @@ def bank_line_confirm(request, line):
     if request.method == "POST":
         try:
             with tasking.watch() as undelivered:
-                done = _confirm(request, line)
+                told = _confirm(request, line)
         except ValidationError as exc:
             error = exc
         else:
-            messages.success(request, _confirmed_message(done))
+            messages.success(request, told)
             warn_if_undelivered(request, undelivered)
             return redirect_to_next(request, reverse("dues:bank_queue"))
     return render(

@@ -203,3 +203,39 @@ def test_a_cancelled_payment_keeps_its_bank_reference(march, staff_user):
     cancel_payment(payment, reason="doublon", actor=staff_user)
     payment.refresh_from_db()
     assert (payment.status, payment.bank_reference) == (PaymentStatus.CANCELLED, "CC2026030400003")
+
+
+def logged_by_hand(member, amount, day):
+    return record_payment(
+        member=member,
+        amount=amount,
+        method="transfer",
+        received_on=day,
+        year=STATEMENT_YEAR,
+        actor=None,
+    )
+
+
+def test_a_transfer_already_logged_by_hand_is_found_not_recorded_twice(bank_cast, staff_user):
+    paul, jeanne = bank_cast[102], bank_cast[104]
+    by_hand = logged_by_hand(paul, "100", datetime.date(2026, 3, 6))
+    jeannes = logged_by_hand(jeanne, "50", datetime.date(2026, 3, 13))
+    logged_by_hand(bank_cast[105], "20", datetime.date(2026, 2, 1))  # a month before: another
+    name = "camt053_v02_credit_cooperatif.xml"
+    import_statement(data=data_file(name), file_name=name, actor=None)
+    paul_line = best("CC2026030400003")  # "CAC-000102" in the label
+    assert (paul_line.payment, paul_line.confidence) == (by_hand, "likely")
+    assert best("CC2026031400007").payment == jeannes  # by her name alone
+    # Hélène's, a month before the 10th, is another transfer (and her pledge is paid).
+    assert not LineSuggestion.objects.filter(line__bank_reference="CC2026031000005-2").exists()
+    payments, _skipped = confirm_sure_lines(actor=staff_user)
+    assert [p.member for p in payments] == [bank_cast[101]]  # Paul's is not sure: logged
+    attached = confirm_suggestion(paul_line, actor=staff_user)
+    assert attached == by_hand
+    by_hand.refresh_from_db()
+    assert by_hand.bank_line == line("CC2026030400003")
+    assert by_hand.bank_reference == "CC2026030400003"
+    assert paul.payments.count() == 1
+    assert line("CC2026030400003") not in lines_to_review()
+    entry = AuditEntry.objects.filter(action="payment.updated").get()
+    assert entry.after["bank_reference"] == "CC2026030400003"

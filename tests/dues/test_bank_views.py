@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dues.models import BankCsvLayout, BankLine, BankStatement, LineSuggestion, Payment
+from dues.services.payments import record_payment
 from dues.services.statements import import_statement
 from tests.dues.conftest import STATEMENT_YEAR
 from tests.factories import IndividualFactory, PledgeFactory
@@ -260,3 +261,26 @@ def test_the_payment_page_says_which_bank_line_it_came_from(march, staff_client)
     payment = Payment.objects.get(bank_line=suggestion.line)
     page = text(staff_client.get(reverse("dues:payment_detail", args=[payment.pk])))
     assert "réf. CC2026030400003" in page
+
+
+def test_a_transfer_logged_by_hand_is_shown_and_attached_from_the_queue(staff_client, bank_cast):
+    paul = bank_cast[102]
+    record_payment(
+        member=paul,
+        amount="100",
+        method="transfer",
+        received_on=datetime.date(2026, 3, 6),
+        year=STATEMENT_YEAR,
+        actor=None,
+    )
+    upload(staff_client, "camt053_v02_credit_cooperatif.xml")
+    page = text(staff_client.get(QUEUE))
+    assert "virement déjà saisi à la main le 06/03/2026 : la ligne s'y rattache" in page
+    suggestion = LineSuggestion.objects.get(line__bank_reference="CC2026030400003", position=0)
+    response = staff_client.post(
+        reverse("dues:bank_line_confirm", args=[suggestion.line_id]),
+        {"suggestion": suggestion.pk},
+    )
+    told = text(staff_client.get(response["Location"]))
+    assert "saisi le 06/03/2026, rattaché à sa ligne du relevé" in told
+    assert paul.payments.get().bank_line_id == suggestion.line_id

@@ -7,6 +7,7 @@ staff say which column holds what.
 """
 
 import dataclasses
+import re
 import secrets
 
 from django.contrib import messages
@@ -48,6 +49,8 @@ from dues.views.desk import desk_required, find_members, warn_if_undelivered
 from members.models import Member
 
 QUEUE_PAGE = 20
+# What `secrets.token_urlsafe(24)` writes: anything else is no file of ours.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 STASH_SECONDS = 3600
 PREVIEW_ROWS = 5
 
@@ -70,7 +73,7 @@ def _stash(request, stash):
 
 
 def _unstash(request, token):
-    if not token or len(token) > 64:
+    if not _TOKEN.fullmatch(token or ""):
         return None
     found = cache.get(_stash_key(request, token))
     return Stash(**found) if found else None

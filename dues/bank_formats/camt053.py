@@ -30,11 +30,6 @@ VERSIONS = [f"{version:02d}" for version in range(2, 9)]
 NAMESPACES = {f"urn:iso:std:iso:20022:tech:xsd:camt.053.001.{v}": v for v in VERSIONS}
 
 
-def looks_like(head):
-    """True if the first bytes of a file are those of a CAMT.053 document (any version)."""
-    return b"camt.053" in head and b"<" in head
-
-
 # The prolog up to a DOCTYPE: an XML declaration, blanks, comments, processing instructions.
 _DOCTYPE_FIRST = re.compile(
     rb"^(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.DOTALL | re.IGNORECASE

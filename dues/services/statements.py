@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dues.bank_formats import StatementRefused, bank_csv, camt053, ofx, refused
+from dues.bank_formats import bank_csv, camt053, ofx, refused
 from dues.models import BankCsvLayout, BankLine, BankStatement
 from dues.services.matching import match_lines
 from members import audit
@@ -212,6 +212,3 @@ def import_statement(*, data, file_name, actor, account_iban="", layout=None):
         debits=parsed.debits,
         sure=sure,
     )
-
-
-__all__ = ["CsvLayoutNeeded", "ImportResult", "StatementRefused", "import_statement"]

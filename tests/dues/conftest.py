@@ -4,12 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from dues.models import BankLine, DepositSlip, KnownPayerAccount
 from dues.services.slips import create_slip
 from dues.services.statements import import_statement
-from members.models import Member
 from tests.factories import (
     DepositSlipFactory,
     IndividualFactory,
@@ -54,16 +54,28 @@ STATEMENT_YEAR = 2026
 PETIT_IBAN = "FR1420041010050500013M02606"
 
 
+def _past_the_cast():
+    """Members created from now on get primary keys (so references) past the cast's: SQLite
+    counts from the largest key, PostgreSQL's sequence is moved past it if it is not yet."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('members_member', 'id'), "
+                "GREATEST((SELECT last_value FROM members_member_id_seq), 1000))"
+            )
+
+
 @pytest.fixture
 def bank_cast(cac):
     """The members of tests/data's statements, each with an open 2026 pledge; Marc Petit's
     IBAN already known from an earlier transfer. {reference number: member}."""
+    _past_the_cast()
     members = {}
     for number, kind, names, amount in CAST:
         factory = OrganisationFactory if kind == "organisation" else IndividualFactory
-        member = factory(**names)
-        Member.objects.filter(pk=member.pk).update(reference=f"CAC-{number:06d}")
-        member.refresh_from_db()
+        # The reference follows from the primary key (`Member.save`): the cast takes theirs.
+        member = factory(pk=number, **names)
+        assert member.reference == f"CAC-{number:06d}"
         PledgeFactory(member=member, year=STATEMENT_YEAR, amount=Decimal(amount))
         members[number] = member
     KnownPayerAccount.objects.create(iban=PETIT_IBAN, member=members[106])

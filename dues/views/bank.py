@@ -89,7 +89,6 @@ def _suggestions():
 
 
 def _bank_context():
-    collective = Collective.load()
     sure = sure_suggestions().count()
     to_review = lines_to_review().count()
     return {
@@ -99,7 +98,6 @@ def _bank_context():
         "statements": BankStatement.objects.select_related("imported_by").annotate(
             added=Count("lines")
         )[:10],
-        "collective_iban": collective.bank_account_number if collective else "",
     }
 
 

@@ -126,6 +126,9 @@ RATELIMIT_IP_META_KEY = "cac_portal.clients.client_ip"
 ADHESION_RATE_LIMIT = env_rate("ADHESION_RATE_LIMIT", "5/10m")
 # Confirmation emails sent to one address per day; past that the pledge is saved, not emailed.
 CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY = env_count("CONFIRMATION_EMAILS_PER_ADDRESS_PER_DAY", 3)
+# The largest bank statement staff may upload (bytes), checked before the file is read: a year
+# of a busy account in CAMT.053 is a few megabytes.
+BANK_STATEMENT_MAX_BYTES = env_int("BANK_STATEMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -257,5 +260,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "propagate": True, "level": "INFO"},
         "django.server": {"handlers": [], "propagate": True, "level": "INFO"},
+        # ofxtools tells at INFO each step of reading a bank statement.
+        "ofxtools": {"handlers": [], "propagate": True, "level": "WARNING"},
     },
 }

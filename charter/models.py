@@ -79,9 +79,16 @@ class Collective(models.Model):
     cheque_payee_short = models.CharField(_("ordre abrégé des chèques"), max_length=30, blank=True)
     cheque_address = models.TextField(_("adresse d'envoi des chèques"))
     bank_account_holder = models.CharField(
-        _("titulaire du compte bancaire"), max_length=200, blank=True
+        _("titulaire du compte bancaire"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Le nom exact sous lequel la banque a enregistré le compte : la banque de chaque "
+            "payeur vérifie désormais que ce nom correspond à l'IBAN avant d'envoyer un virement."
+        ),
     )
     bank_account_number = models.CharField(_("compte bancaire (IBAN)"), max_length=40, blank=True)
+    bank_bic = models.CharField(_("BIC"), max_length=11, blank=True)
     founded_year = models.PositiveSmallIntegerField(
         _("première année du collectif"),
         validators=[MinValueValidator(FIRST_POSSIBLE_YEAR)],

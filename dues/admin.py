@@ -1,7 +1,17 @@
 from django.contrib import admin
 
 from cac_portal.admin import ReadOnlyAdmin
-from dues.models import DepositSlip, Payment, Pledge, Scale, Tier
+from dues.models import (
+    BankCsvLayout,
+    BankLine,
+    BankStatement,
+    DepositSlip,
+    KnownPayerAccount,
+    Payment,
+    Pledge,
+    Scale,
+    Tier,
+)
 
 
 class TierInline(admin.TabularInline):
@@ -50,3 +60,47 @@ class DepositSlipAdmin(ReadOnlyAdmin):
     list_display = ["number", "year", "created_at", "deposited_at"]
     list_filter = ["year"]
     search_fields = ["number"]
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    """Statements are imported at /gestion/banque/; the admin only reads them."""
+
+    list_display = ["file_name", "format", "account_iban", "period_start", "period_end"]
+    list_filter = ["format"]
+    search_fields = ["file_name", "account_iban"]
+    date_hierarchy = "imported_at"
+
+
+@admin.register(BankLine)
+class BankLineAdmin(ReadOnlyAdmin):
+    """Lines are confirmed, credited or dismissed at /gestion/banque/; the admin reads them."""
+
+    list_display = ["booking_date", "amount", "counterparty_name", "label", "status"]
+    list_filter = ["status"]
+    search_fields = ["label", "counterparty_name", "counterparty_iban", "bank_reference"]
+    date_hierarchy = "booking_date"
+
+
+@admin.register(BankCsvLayout)
+class BankCsvLayoutAdmin(ReadOnlyAdmin):
+    """A bank's CSV columns as staff told them. A layout told wrong is deleted here: the
+    bank's next file asks for its columns again."""
+
+    list_display = ["bank_name", "delimiter", "date_column", "label_column", "saved_at"]
+    search_fields = ["bank_name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(KnownPayerAccount)
+class KnownPayerAccountAdmin(ReadOnlyAdmin):
+    """Accounts learned from confirmed lines; one learned wrong is deleted here."""
+
+    list_display = ["iban", "member", "learned_at"]
+    search_fields = ["iban", "member__reference", "member__last_name", "member__name"]
+    list_select_related = ["member"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

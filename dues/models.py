@@ -10,6 +10,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dues.models_bank import (  # noqa: F401  (registered with the app from here)
+    BankCsvLayout,
+    BankLine,
+    BankLineStatus,
+    BankStatement,
+    Confidence,
+    KnownPayerAccount,
+    LineSuggestion,
+    MatchRule,
+    StatementFormat,
+)
 from members.models import MemberKind
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -237,6 +248,8 @@ class DepositSlip(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     deposited_at = models.DateTimeField(_("remis en banque le"), null=True, blank=True)
+    # The day the bank's statement shows the slip's total credited (`BankLine.deposit_slip`).
+    credited_on = models.DateField(_("crédité le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bordereau de remise")
@@ -275,6 +288,16 @@ class Payment(models.Model):
         related_name="payments",
         verbose_name=_("bordereau"),
     )
+    # A transfer read on the bank's statement: its line, and the bank's own reference for it.
+    bank_line = models.ForeignKey(
+        "dues.BankLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("ligne de relevé"),
+    )
+    bank_reference = models.CharField(_("référence bancaire"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -327,6 +350,17 @@ class Payment(models.Model):
                 & Q(duplicate_confirmed=False),
                 name="payment_cheque_recorded_once_for_all_members",
                 violation_error_message=_("Ce chèque est déjà enregistré."),
+            ),
+            # A line of the bank's statement pays once: undoing its payment (cancelled) frees it.
+            models.UniqueConstraint(
+                fields=["bank_line"],
+                condition=Q(bank_line__isnull=False) & ~Q(status=PaymentStatus.CANCELLED),
+                name="payment_once_per_bank_line",
+                violation_error_message=_("Cette ligne du relevé est déjà rapprochée."),
+            ),
+            models.CheckConstraint(
+                condition=Q(bank_line__isnull=True) | Q(method=PaymentMethod.TRANSFER),
+                name="payment_bank_line_is_a_transfer",
             ),
         ]
         indexes = [

@@ -4,6 +4,7 @@ matrix of tests/dues/test_permissions_desk.py, built from this list."""
 from django.urls import path
 
 from dues.views import (
+    bank,
     dashboard,
     desk,
     desk_members,
@@ -44,4 +45,11 @@ urlpatterns = [
     path("bordereaux/<str:number>/", slips.slip_detail, name="slip_detail"),
     path("bordereaux/<str:number>/pdf/", slips.slip_pdf, name="slip_pdf"),
     path("bordereaux/<str:number>/remise/", slips.slip_deposit, name="slip_deposit"),
+    path("banque/", bank.bank, name="bank"),
+    path("banque/sures/", bank.bank_sure, name="bank_sure"),
+    path("banque/a-traiter/", bank.bank_queue, name="bank_queue"),
+    path("banque/releves/<int:statement>/", bank.bank_statement, name="bank_statement"),
+    path("banque/lignes/<int:line>/", bank.bank_line_confirm, name="bank_line_confirm"),
+    path("banque/lignes/<int:line>/ecarter/", bank.bank_line_dismiss, name="bank_line_dismiss"),
+    path("banque/lignes/<int:line>/rouvrir/", bank.bank_line_reopen, name="bank_line_reopen"),
 ]

@@ -437,6 +437,17 @@ class AuditEntry(models.Model):
         PAYMENT_SLIPPED = "payment.slipped", _("mis sur un bordereau")
         SLIP_CREATED = "slip.created", _("bordereau créé")
         SLIP_DEPOSITED = "slip.deposited", _("bordereau remis en banque")
+        SLIP_CREDITED = "slip.credited", _("bordereau crédité par la banque")
+        BANK_DETAILS_CHANGED = (
+            "collective.bank_details_changed",
+            _("coordonnées bancaires modifiées"),
+        )
+        STATEMENT_IMPORTED = "statement.imported", _("relevé bancaire importé")
+        CSV_LAYOUT_SAVED = "statement.csv_layout_saved", _("colonnes d'un relevé CSV enregistrées")
+        BANK_LINE_CONFIRMED = "bank_line.confirmed", _("ligne de relevé rapprochée d'un paiement")
+        BANK_LINE_SLIP = "bank_line.slip_credited", _("ligne de relevé rapprochée d'un bordereau")
+        BANK_LINE_DISMISSED = "bank_line.dismissed", _("ligne de relevé écartée")
+        BANK_LINE_REOPENED = "bank_line.reopened", _("ligne de relevé remise à traiter")
         RECEIPT_ISSUED = "receipt.issued", _("reçu émis")
         RECEIPT_CANCELLED = "receipt.cancelled", _("reçu annulé")
         RECEIPT_DOWNLOADED = "receipt.downloaded", _("reçu téléchargé par l'équipe")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from receipts import views, views_reports
+from receipts import views, views_bank, views_reports
 
 app_name = "receipts"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("tresorerie/journal/", views_reports.journal_page, name="journal"),
     path("tresorerie/journal/ecritures.csv", views_reports.journal_csv, name="journal_csv"),
     path("tresorerie/journal/comptes/", views_reports.accounts_page, name="accounts"),
+    path("tresorerie/banque/", views_bank.bank_details, name="bank_details"),
 ]

@@ -12,8 +12,11 @@ import threading
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
@@ -172,3 +175,58 @@ def csv_rows(response):
     ).decode("utf-8")
     assert content.startswith("\ufeff"), "UTF-8 with a byte-order mark, for Excel"
     return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
+
+
+COLLECTIVE_IBAN = "FR7642559100000800123456771"
+DATA = Path(__file__).parent / "data"
+
+
+def data_file(name):
+    """The bytes of a statement file written for the tests (tests/data/)."""
+    return (DATA / name).read_bytes()
+
+
+def camt053(entries, *, iban=COLLECTIVE_IBAN, version="08"):
+    """A CAMT.053 statement of `entries` (dicts: day, amount, and optionally name, iban,
+    label, rf, ref, debit), as a bank writes it; bytes."""
+    party = "<Pty><Nm>{}</Nm></Pty>" if version >= "08" else "<Nm>{}</Nm>"
+    status = "<Sts><Cd>BOOK</Cd></Sts>" if version >= "08" else "<Sts>BOOK</Sts>"
+    rows = []
+    for entry in entries:
+        day = entry["day"].isoformat()
+        strd = (
+            f"<Strd><CdtrRefInf><Ref>{entry['rf']}</Ref></CdtrRefInf></Strd>"
+            if entry.get("rf")
+            else ""
+        )
+        account = (
+            f"<DbtrAcct><Id><IBAN>{entry['iban']}</IBAN></Id></DbtrAcct>"
+            if entry.get("iban")
+            else ""
+        )
+        rows.append(
+            f'<Ntry><Amt Ccy="EUR">{entry["amount"]}</Amt>'
+            f"<CdtDbtInd>{'DBIT' if entry.get('debit') else 'CRDT'}</CdtDbtInd>{status}"
+            f"<BookgDt><Dt>{day}</Dt></BookgDt><ValDt><Dt>{day}</Dt></ValDt>"
+            f"<AcctSvcrRef>{entry.get('ref', '')}</AcctSvcrRef><NtryDtls><TxDtls><RltdPties>"
+            f"<Dbtr>{party.format(html.escape(entry.get('name', '')))}</Dbtr>{account}"
+            f"</RltdPties><RmtInf><Ustrd>{html.escape(entry.get('label', ''))}</Ustrd>{strd}"
+            "</RmtInf></TxDtls></NtryDtls></Ntry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version}">'
+        f"<BkToCstmrStmt><GrpHdr><MsgId>TEST</MsgId></GrpHdr><Stmt><Id>TEST</Id>"
+        f"<Acct><Id><IBAN>{iban}</IBAN></Id></Acct>{''.join(rows)}</Stmt></BkToCstmrStmt>"
+        "</Document>"
+    ).encode()
+
+
+def log_in_browser(page, live_server, user):
+    """The browser of `page` logged in as `user` (a session cookie, no login form)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )

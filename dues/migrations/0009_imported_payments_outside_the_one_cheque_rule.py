@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dues', '0008_imported_payments_and_member_imports'),
-        ('members', '0009_audit_vocabulary_of_this_round'),
+        ('members', '0008_audit_actions_for_duplicates_merges_and_accesses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 
 from charter.templatetags.money import format_euros
 from dues.campaign import validate_dues_year, validate_received_on
-from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus, PledgeSource
+from dues.models import (
+    DepositSlip,
+    KnownPayerAccount,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    PledgeSource,
+)
 from dues.services.pledges import Adhesion, open_pledge, submit_adhesion
 from dues.signals import payment_cancelled, payment_recorded, payment_rejected
 from members import audit
@@ -34,6 +41,8 @@ AUDITED_FIELDS = [
     "status",
     "status_reason",
     "deposit_slip",
+    "bank_line",
+    "bank_reference",
 ]
 
 
@@ -113,6 +122,18 @@ def _cheque_fields(method, member, cheque_number, bank, drawer):
     return cheque_number, (bank or "").strip(), (drawer or "").strip() or member.display_name
 
 
+def _check_links(member, year, method, pledge, bank_line):
+    """The pledge is the member's of that year; a bank line is a transfer. Returns the bank's
+    reference the payment keeps ("" without a line)."""
+    if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
+        raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
+    if bank_line is None:
+        return ""
+    if method != PaymentMethod.TRANSFER:
+        raise ValidationError({"method": _("Une ligne de relevé bancaire est un virement.")})
+    return bank_line.bank_reference
+
+
 def record_payment(
     *,
     member,
@@ -126,6 +147,7 @@ def record_payment(
     bank="",
     drawer="",
     confirm_duplicate_reason="",
+    bank_line=None,
 ):
     """Save a received payment, matched to the member's open pledge of `year` if any.
 
@@ -135,15 +157,16 @@ def record_payment(
     has a number and is recorded once for all members (same number, bank and amount as a
     received or rejected cheque of anyone → DuplicatePayment naming it), unless staff give
     `confirm_duplicate_reason`: it is another cheque, saved as such and audited with its
-    twin's id; `payment_recorded` is sent only once the transaction has committed.
+    twin's id; a transfer read on the bank's statement (`bank_line`) keeps its line and the
+    bank's reference, and a line pays once (a constraint; IntegrityError for a second);
+    `payment_recorded` is sent only once the transaction has committed.
     Refusals are ValidationErrors keyed by the field's name.
     """
     amount = _checked_amount(amount)
     validate_dues_year(year, field="year")
     received_on = _checked_date(received_on)
     cheque_number, bank, drawer = _cheque_fields(method, member, cheque_number, bank, drawer)
-    if pledge is not None and (pledge.member_id != member.pk or pledge.year != year):
-        raise ValidationError(_("Cette promesse ne correspond pas à ce membre et à cette année."))
+    bank_reference = _check_links(member, year, method, pledge, bank_line)
 
     reason = _confirmation_reason(confirm_duplicate_reason)
     try:
@@ -163,6 +186,8 @@ def record_payment(
                 cheque_number=cheque_number,
                 bank=bank,
                 drawer=drawer,
+                bank_line=bank_line,
+                bank_reference=bank_reference,
                 recorded_by=acting_user(actor),
                 duplicate_confirmed=twin is not None,
             )
@@ -264,7 +289,10 @@ def cancel_payment(payment, *, reason, actor):
 
     Invariants: only a received payment can be undone; a cheque on a deposited slip cannot
     (PaymentLocked); a cheque on a slip not yet deposited leaves that slip, so the slip lists
-    only what goes to the bank; `payment_cancelled` is sent only once the transaction commits.
+    only what goes to the bank; a transfer read on the bank's statement gives its line back
+    to the review queue (only a live payment uses a line up) and forgets the payer's account
+    it taught, so a wrong match teaches nothing; `payment_cancelled` is sent only once the
+    transaction commits.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -284,6 +312,10 @@ def cancel_payment(payment, *, reason, actor):
             payment_cancelled,
             deposit_slip=None,
         )
+        if locked.bank_line_id is not None:
+            KnownPayerAccount.objects.filter(
+                learned_from_id=locked.bank_line_id, member_id=locked.member_id
+            ).delete()
     payment.refresh_from_db()
     return locked
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from charter.models import Collective
 from charter.services import last_accepted_charter, pending_charter, pending_privacy_notice
 from dues.campaign import current_year
 from dues.models import PaymentStatus, Pledge
@@ -46,6 +47,13 @@ def _accesses_context(request, member):
     }
 
 
+def pledges_to_pay(pledges, payments):
+    """The pledges of this year and later that no received payment covers: the page gives the
+    transfer details and each one's reference beside the cheque's."""
+    paid = {p.pledge_id for p in payments if p.status == PaymentStatus.RECEIVED}
+    return [p for p in pledges if p.year >= current_year() and p.pk not in paid]
+
+
 @login_required
 def account(request):
     member = current_member(request)
@@ -68,6 +76,8 @@ def account(request):
             "payments": payments,
             "charter": last_accepted_charter(member),
             "renewal": {"year": year, "purpose": purpose, "amount": amount},
+            "to_pay": pledges_to_pay(pledges, payments),
+            "collective": Collective.load(),
             "correspondents": member.correspondents.all() if member.is_organisation else [],
             # Listed through the reverse relation: dues does not import receipts.
             "receipts": member.receipts.order_by("-issued_at"),

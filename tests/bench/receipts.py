@@ -11,7 +11,8 @@ the pipeline, so that both see the same load on a shared machine). It prints one
 
 and the process' memory (RSS) before and after the pipeline. Then, on the same database,
 `tests.bench.exports` adds the members' CSV export and the treasurer's dashboard at 50 × N
-rows (100 000 by default): one line per figure.
+rows (100 000 by default), and `tests.bench.bank` a 5 000-line statement imported and matched
+against 20 000 members: one line per figure.
 """
 
 import datetime
@@ -110,6 +111,12 @@ def main():
     n = int(os.environ.get("BENCH_N", "2000"))
     with tempfile.TemporaryDirectory(prefix="cac-bench-") as workdir:
         run(n, workdir)
+        from tests.bench.bank import run_bank
+
+        run_bank(
+            int(os.environ.get("BENCH_BANK_LINES", "5000")),
+            int(os.environ.get("BENCH_BANK_MEMBERS", "20000")),
+        )
 
 
 def run(n, workdir):

@@ -5,6 +5,7 @@ new URL is in the matrix the day it is added."""
 import pytest
 from django.urls import reverse
 
+from dues.models import BankLine
 from dues.urls_desk import urlpatterns
 from tests.factories import PledgeFactory
 
@@ -18,12 +19,19 @@ PARAMETERS = {
     "code": lambda objects: objects["import"].code,
     "reference": lambda objects: objects["payment"].member.reference,
     "pledge_reference": lambda objects: PledgeFactory(member=objects["payment"].member).reference,
+    "line": lambda objects: objects["line"].pk,
+    "statement": lambda objects: objects["line"].statement_id,
 }
 
 
 @pytest.fixture
-def desk_objects(desk_payment, desk_slip, desk_import):
-    return {"payment": desk_payment, "slip": desk_slip, "import": desk_import}
+def desk_objects(desk_payment, desk_slip, desk_import, desk_bank_line):
+    return {
+        "payment": desk_payment,
+        "slip": desk_slip,
+        "import": desk_import,
+        "line": desk_bank_line,
+    }
 
 
 def desk_url(name, objects):
@@ -77,3 +85,4 @@ def test_state_changes_need_the_csrf_token(name, staff_user, desk_objects):
     desk_slip.refresh_from_db()
     assert desk_payment.status == "received"
     assert desk_slip.deposited_at is None
+    assert BankLine.objects.get().status == "open"

@@ -7,10 +7,11 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from dues.services.statements import import_statement
 from receipts.models import Receipt
 from receipts.services import issue_annual_receipt
 from tests.factories import CorrespondentFactory, DepositSlipFactory, PaymentFactory, PledgeFactory
-from tests.helpers import member_of
+from tests.helpers import camt053, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ def rows(cac, member_user):
     PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
     CorrespondentFactory()
     DepositSlipFactory()
+    statement = camt053([{"day": datetime.date(2026, 3, 2), "amount": "50.00", "ref": "ADM"}])
+    import_statement(data=statement, file_name="releve.xml", actor=None)
     receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
     return receipt
 

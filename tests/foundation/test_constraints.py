@@ -8,7 +8,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charter.models import Acceptance, Charter, Principle, PrivacyAcceptance, PrivacyNotice
-from dues.models import Counter, DepositSlip, Payment, Scale, Tier
+from dues.models import (
+    BankCsvLayout,
+    BankLine,
+    BankStatement,
+    Counter,
+    DepositSlip,
+    LineSuggestion,
+    Payment,
+    Scale,
+    Tier,
+)
 from members.models import Correspondent, Member
 from receipts.models import Receipt, ReceiptLine
 from tests.factories import (
@@ -66,6 +76,22 @@ def notice():
     return PrivacyNotice.objects.create(
         version=9, title="Confidentialité", body="…", effective_on=TODAY
     )
+
+
+def bank_line(**overrides):
+    values = {
+        "statement": BankStatement.objects.get_or_create(file_name="r.xml", format="camt053")[0],
+        "account": "FR7642559100000800123456771",
+        "booking_date": TODAY,
+        "amount": Decimal("50"),
+        "fingerprint": "ref:X1",
+    }
+    values.update(overrides)
+    return BankLine.objects.create(**values)
+
+
+def transfer(**overrides):
+    return PaymentFactory(method="transfer", cheque_number="", **overrides)
 
 
 VIOLATIONS = {
@@ -147,6 +173,27 @@ VIOLATIONS = {
         DepositSlip.objects.create(number="BR-2026-001", year=2026),
         DepositSlip.objects.create(number="BR-2026-001", year=2026),
     ),
+    # dues: the bank's statements
+    "a bank line is stored once per account": lambda: (bank_line(), bank_line()),
+    "a bank line is a credit": lambda: bank_line(amount=Decimal("-5")),
+    "a slip's credit names its slip": lambda: bank_line(status="slip"),
+    "only a slip's credit names a slip": lambda: bank_line(deposit_slip=DepositSlipFactory()),
+    "a slip is credited by one line": lambda: [
+        bank_line(fingerprint=f, status="slip", deposit_slip=s)
+        for s in [DepositSlipFactory()]
+        for f in ("a", "b")
+    ],
+    "a dismissal has a reason": lambda: bank_line(status="dismissed"),
+    "a bank line pays once": lambda: [
+        transfer(bank_line=b) for b in [bank_line()] for _ in range(2)
+    ],
+    "a bank line's payment is a transfer": lambda: PaymentFactory(bank_line=bank_line()),
+    "a suggestion names a member or a slip": lambda: LineSuggestion.objects.create(
+        line=bank_line(), position=0, rule="rf", confidence="sure"
+    ),
+    "a csv layout has an amount": lambda: BankCsvLayout.objects.create(
+        signature="x", delimiter=";", date_column="Date", label_column="Libellé"
+    ),
     # receipts
     "receipt number unique": lambda: (receipt(), receipt(fiscal_year=2024)),
     "receipt number format": lambda: receipt(number="26-1"),
@@ -216,3 +263,9 @@ def test_member_reference_is_stable_and_padded():
     member.save()
     member.refresh_from_db()
     assert member.reference == f"CAC-{member.pk:06d}"
+
+
+def test_a_cancelled_payment_frees_its_bank_line():
+    line = bank_line()
+    transfer(bank_line=line, status="cancelled", status_reason="mauvais membre")
+    assert transfer(bank_line=line).bank_line == line

@@ -21,14 +21,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from dues.models import Pledge
+from dues.models import BankLine, Pledge
 from dues.services.confirmations import attach_token
 from dues.services.slips import create_slip
+from dues.services.statements import import_statement
 from receipts.models import ErrorReport
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory, PaymentFactory
 from tests.foundation.conftest import FUZZ_COUNTS
-from tests.helpers import member_of
+from tests.helpers import camt053, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +127,19 @@ def objects(cac, member_user):
     # Through the service, as the desk does: its number comes from the gap-free counter.
     slip = create_slip([PaymentFactory(member=IndividualFactory(last_name="Témoin"))], actor=None)
     PaymentFactory()
+    # A statement of two credits, matched: one to the member, one to nobody.
+    reference = f"{member.reference} cotisation"
+    import_statement(
+        data=camt053(
+            [
+                {"day": datetime.date(2026, 3, 2), "amount": "50.00", "label": reference},
+                {"day": datetime.date(2026, 3, 3), "amount": "12.00", "ref": "FUZZ2"},
+            ]
+        ),
+        file_name="releve.xml",
+        actor=None,
+    )
+    line = BankLine.objects.order_by("pk").first()
     # A pledge sent with the member's address by someone not logged in: it waits for them.
     waiting = Pledge.objects.create(
         member=None,
@@ -136,6 +150,8 @@ def objects(cac, member_user):
         amount=10,
     )
     return {
+        "<int:line>": str(line.pk),
+        "<int:statement>": str(line.statement_id),
         "<str:token>": attach_token(waiting),
         "<str:reference>": member.reference,
         "<str:pledge_reference>": waiting.reference,

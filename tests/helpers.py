@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from dues.campaign import current_year
 from dues.models import PaymentMethod
 from members.models import Access
 from receipts.models import Receipt
@@ -64,6 +65,32 @@ def member_of(user):
     """The member record `user` owns (the one they claimed or were given), or None."""
     access = Access.objects.filter(user=user, role=Access.Role.OWNER).order_by("pk").first()
     return access.member if access else None
+
+
+def paper_post(kind="individual", signed_days_ago=3, **overrides):
+    """The desk's paper form as staff post it: Lucie Aubrac's adhesion with cheque 5550001."""
+    return {
+        "kind": kind,
+        "purpose": "adhesion",
+        "amount": "50",
+        "signed_on": (timezone.localdate() - datetime.timedelta(days=signed_days_ago)).isoformat(),
+        "charter_signed": "on",
+        "method": "cheque",
+        "cheque_number": "5550001",
+        "bank": "Crédit Mutuel",
+        "received_on": timezone.localdate().isoformat(),
+        "year": current_year(),
+        "ind-last_name": "Aubrac",
+        "ind-first_name": "Lucie",
+        "ind-street": "12 rue des Lilas",
+        "ind-postal_code": "75020",
+        "ind-city": "Paris",
+        "ind-country": "FR",
+        "org-country": "FR",
+        "corr-TOTAL_FORMS": "2",
+        "corr-INITIAL_FORMS": "0",
+        **overrides,
+    }
 
 
 def individual_post(**overrides):

@@ -1,7 +1,6 @@
 """The same cheque (number, bank, amount) is recorded once, whichever member it is booked on;
 a genuinely different cheque with the same details is saved only on staff's explicit word."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,7 @@ from dues.models import Payment, PaymentMethod, PaymentStatus
 from dues.services import DuplicatePayment, cancel_payment, record_payment
 from members.models import AuditEntry
 from tests.factories import IndividualFactory, PaymentFactory
-from tests.helpers import text
+from tests.helpers import paper_post, text
 
 pytestmark = pytest.mark.django_db
 
@@ -123,27 +122,7 @@ def test_the_desk_refuses_then_saves_on_confirmation(client, staff_user, first):
 
 def test_the_same_paper_form_twice_never_records_the_cheque_twice(client, staff_user, cac):
     client.force_login(staff_user)
-    data = {
-        "kind": "individual",
-        "purpose": "adhesion",
-        "amount": "50",
-        "signed_on": (timezone.localdate() - datetime.timedelta(days=3)).isoformat(),
-        "charter_signed": "on",
-        "method": "cheque",
-        "cheque_number": "5550001",
-        "bank": "Crédit Mutuel",
-        "received_on": timezone.localdate().isoformat(),
-        "year": current_year(),
-        "ind-last_name": "Aubrac",
-        "ind-first_name": "Lucie",
-        "ind-street": "12 rue des Lilas",
-        "ind-postal_code": "75020",
-        "ind-city": "Paris",
-        "ind-country": "FR",
-        "org-country": "FR",
-        "corr-TOTAL_FORMS": "2",
-        "corr-INITIAL_FORMS": "0",
-    }
+    data = paper_post()
     assert client.post(reverse("dues:paper_form"), data).status_code == 302
     client.post(reverse("dues:paper_form"), data)
     client.post(reverse("dues:paper_form"), {**data, "create_anyway": "1"})

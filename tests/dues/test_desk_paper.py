@@ -8,43 +8,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charter.models import Acceptance, AcceptanceSource
-from dues.campaign import current_year
 from dues.models import Payment, Pledge, PledgeSource
 from members.models import AuditEntry, Member, MemberKind
 from tests.factories import IndividualFactory, PaymentFactory
+from tests.helpers import paper_post
 
 pytestmark = pytest.mark.django_db
 SIGNED = timezone.localdate() - datetime.timedelta(days=5)
 
 
 def paper(kind="individual", **overrides):
-    data = {
-        "kind": kind,
-        "purpose": "adhesion",
-        "amount": "50",
-        "signed_on": SIGNED.isoformat(),
-        "charter_signed": "on",
-        "method": "cheque",
-        "cheque_number": "5550001",
-        "bank": "Crédit Mutuel",
-        "drawer": "",
-        "received_on": timezone.localdate().isoformat(),
-        "year": current_year(),
-        "ind-last_name": "Aubrac",
-        "ind-first_name": "Lucie",
-        "ind-street": "12 rue des Lilas",
-        "ind-postal_code": "75020",
-        "ind-city": "Paris",
-        "ind-country": "FR",
-        "ind-phone_mobile": "06 12 34 56 78",
-        "org-country": "FR",
-        "corr-TOTAL_FORMS": "2",
-        "corr-INITIAL_FORMS": "0",
-        "corr-MIN_NUM_FORMS": "0",
-        "corr-MAX_NUM_FORMS": "20",
-    }
-    data.update(overrides)
-    return data
+    """The shared paper form, signed on SIGNED, with a mobile phone and the formset's counts."""
+    extra = {"drawer": "", "ind-phone_mobile": "06 12 34 56 78", "corr-MIN_NUM_FORMS": "0"}
+    extra["corr-MAX_NUM_FORMS"] = "20"
+    days = (timezone.localdate() - SIGNED).days
+    return paper_post(kind, signed_days_ago=days, **{**extra, **overrides})
 
 
 def test_an_individual_paper_form_and_its_cheque(staff_client, staff_user):

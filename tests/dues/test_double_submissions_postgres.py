@@ -1,44 +1,19 @@
 """Two submissions at once on PostgreSQL: the same paper form typed twice (a double click, or
 two desks) makes at most one member and records its cheque once; the public form too."""
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from dues.campaign import current_year
 from dues.models import Payment, Pledge
 from members.models import Member
-from tests.helpers import individual_post, run_at_once
+from tests.helpers import individual_post, paper_post, run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def paper(**overrides):
-    return {
-        "kind": "individual",
-        "purpose": "adhesion",
-        "amount": "50",
-        "signed_on": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
-        "charter_signed": "on",
-        "method": "cheque",
-        "cheque_number": "5550001",
-        "bank": "Crédit Mutuel",
-        "received_on": timezone.localdate().isoformat(),
-        "year": current_year(),
-        "ind-last_name": "Aubrac",
-        "ind-first_name": "Lucie",
-        "ind-street": "12 rue des Lilas",
-        "ind-postal_code": "75020",
-        "ind-city": "Paris",
-        "ind-country": "FR",
-        "org-country": "FR",
-        "corr-TOTAL_FORMS": "2",
-        "corr-INITIAL_FORMS": "0",
-        **overrides,
-    }
+    return paper_post(signed_days_ago=2, **overrides)
 
 
 def staff_clients(user, count):

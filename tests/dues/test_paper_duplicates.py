@@ -2,46 +2,20 @@
 and postal code, same organisation (name or acronym) and postal code, accents and case aside.
 Staff then use the member found, or create anyway (audited); nothing typed is lost between."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dues.campaign import current_year
 from dues.models import Payment, Pledge
 from members.models import AuditEntry, Member
 from tests.factories import IndividualFactory, OrganisationFactory
-from tests.helpers import text
+from tests.helpers import paper_post, text
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dues:paper_form")
 
 
-def paper(kind="individual", **overrides):
-    data = {
-        "kind": kind,
-        "purpose": "adhesion",
-        "amount": "50",
-        "signed_on": (timezone.localdate() - datetime.timedelta(days=3)).isoformat(),
-        "charter_signed": "on",
-        "method": "cheque",
-        "cheque_number": "5550001",
-        "bank": "Crédit Mutuel",
-        "received_on": timezone.localdate().isoformat(),
-        "year": current_year(),
-        "ind-last_name": "Aubrac",
-        "ind-first_name": "Lucie",
-        "ind-street": "12 rue des Lilas",
-        "ind-postal_code": "75020",
-        "ind-city": "Paris",
-        "ind-country": "FR",
-        "org-country": "FR",
-        "corr-TOTAL_FORMS": "2",
-        "corr-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
+paper = paper_post
 
 
 @pytest.fixture

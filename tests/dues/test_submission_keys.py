@@ -12,7 +12,7 @@ from dues.campaign import current_year
 from dues.models import DepositSlip, Payment, Pledge
 from members.models import Member, Submission
 from tests.factories import IndividualFactory, PaymentFactory
-from tests.helpers import individual_post, submission_key, text
+from tests.helpers import individual_post, paper_post, submission_key, text
 
 pytestmark = pytest.mark.django_db
 
@@ -66,28 +66,7 @@ def test_a_replayed_slip_creation_makes_one_slip(client, staff_user):
 def test_a_replayed_paper_form_makes_one_member(client, staff_user):
     client.force_login(staff_user)
     key = submission_key(client.get(reverse("dues:paper_form")))
-    data = {
-        "submission_key": key,
-        "kind": "individual",
-        "purpose": "adhesion",
-        "amount": "50",
-        "signed_on": timezone.localdate().isoformat(),
-        "charter_signed": "on",
-        "method": "cheque",
-        "cheque_number": "5550001",
-        "bank": "Crédit Mutuel",
-        "received_on": timezone.localdate().isoformat(),
-        "year": current_year(),
-        "ind-last_name": "Aubrac",
-        "ind-first_name": "Lucie",
-        "ind-street": "12 rue des Lilas",
-        "ind-postal_code": "75020",
-        "ind-city": "Paris",
-        "ind-country": "FR",
-        "org-country": "FR",
-        "corr-TOTAL_FORMS": "2",
-        "corr-INITIAL_FORMS": "0",
-    }
+    data = paper_post(signed_days_ago=0, submission_key=key)
     first = client.post(reverse("dues:paper_form"), data)
     second = client.post(reverse("dues:paper_form"), data)
     assert first.status_code == second.status_code == 302

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
@@ -26,6 +27,26 @@ from dues.models import PaymentMethod
 from members.models import Access
 from receipts.models import Receipt
 from tests.factories import PaymentFactory
+
+# `next` values that are not a path of this site: each must send the visitor to the default.
+BAD_NEXT = [
+    "abc",
+    "dues:desk",
+    "//evil.example",
+    "https://evil.example/",
+    "/\\evil.example",
+    "/\\/evil.example",
+    "\\\\evil.example",
+    "javascript:alert(1)",
+    "/\tevil",
+    "/\x00",
+    "\x00",
+    " /gestion/",
+    "http:/evil.example",
+]
+
+# The project's own apps, whose every URL the fuzz and the CSP tests walk.
+APPS = {"charter", "members", "dues", "receipts"}
 
 # The year whose receipts the January batch issues now: the same clock as the code's.
 LAST_YEAR = timezone.localdate().year - 1
@@ -257,3 +278,41 @@ def log_in_browser(page, live_server, user):
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
     )
+
+
+def project_urls():
+    """Every URL pattern of the project's own apps, as a route with its placeholders."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or namespace
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern) and namespace in APPS:
+                found.append(prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns, "/", None)
+    return sorted(set(found))
+
+
+def concrete(route, objects):
+    for placeholder, value in objects.items():
+        route = route.replace(placeholder, value)
+    return route
+
+
+def desk_entry(who, **overrides):
+    """The desk's cheque entry for member `who`, as staff post it."""
+    values = {
+        "member": who.pk,
+        "method": "cheque",
+        "amount": "50,00",
+        "cheque_number": "1234567",
+        "bank": "La Banque Postale",
+        "drawer": "",
+        "received_on": timezone.localdate().isoformat(),
+        "year": current_year(),
+    }
+    values.update(overrides)
+    return values

@@ -11,6 +11,7 @@ from dues.campaign import current_year
 from dues.models import Payment, PaymentStatus
 from members.models import AuditEntry
 from tests.factories import IndividualFactory, OrganisationFactory, PledgeFactory
+from tests.helpers import desk_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +21,7 @@ def lucie(cac):
     return IndividualFactory(first_name="Lucie", last_name="Aubrac", email="lucie@example.org")
 
 
-def entry(who, **overrides):
-    values = {
-        "member": who.pk,
-        "method": "cheque",
-        "amount": "50,00",
-        "cheque_number": "1234567",
-        "bank": "La Banque Postale",
-        "drawer": "",
-        "received_on": timezone.localdate().isoformat(),
-        "year": current_year(),
-    }
-    values.update(overrides)
-    return values
+entry = desk_entry
 
 
 def search(client, query):

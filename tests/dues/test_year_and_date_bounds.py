@@ -14,9 +14,8 @@ from charter.models import Collective
 from dues.campaign import current_year
 from dues.models import Payment, Pledge, Scale
 from dues.services.payments import record_payment
-from tests.dues.test_desk import entry
-from tests.dues.test_desk_paper import paper
 from tests.factories import IndividualFactory
+from tests.helpers import desk_entry, paper_post
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +42,7 @@ def test_the_cac_was_founded_in_2010_and_dues_go_up_to_the_next_campaign(cac):
 
 @pytest.mark.parametrize("year", ["32768", "32767", "9999", "99999999999", "2009", "0", "-1"])
 def test_the_desk_refuses_a_year_out_of_range_next_to_the_field(staff_client, lucie, year):
-    response = staff_client.post(reverse("dues:desk"), entry(lucie, year=year))
+    response = staff_client.post(reverse("dues:desk"), desk_entry(lucie, year=year))
     assert response.status_code == 200
     assert response.context["form"].errors["year"] == [YEAR_MESSAGE]
     assert YEAR_MESSAGE.replace("'", "&#x27;") in response.content.decode()
@@ -54,7 +53,7 @@ def test_the_desk_refuses_a_year_out_of_range_next_to_the_field(staff_client, lu
 
 @pytest.mark.parametrize("year", [2010, LAST])
 def test_the_desk_accepts_the_first_and_the_last_year(staff_client, lucie, year):
-    assert staff_client.post(reverse("dues:desk"), entry(lucie, year=year)).status_code == 302
+    assert staff_client.post(reverse("dues:desk"), desk_entry(lucie, year=year)).status_code == 302
     assert Payment.objects.get().year == year
 
 
@@ -68,17 +67,17 @@ def test_the_desk_accepts_the_first_and_the_last_year(staff_client, lucie, year)
     ],
 )
 def test_the_desk_refuses_a_date_received_out_of_range(staff_client, lucie, received_on, message):
-    response = staff_client.post(reverse("dues:desk"), entry(lucie, received_on=received_on))
+    response = staff_client.post(reverse("dues:desk"), desk_entry(lucie, received_on=received_on))
     assert response.status_code == 200
     assert message in response.context["form"].errors["received_on"][0]
     assert not Payment.objects.exists()
 
 
 def test_the_desk_accepts_the_first_day_and_today(staff_client, lucie):
-    staff_client.post(reverse("dues:desk"), entry(lucie, received_on="2010-01-01"))
+    staff_client.post(reverse("dues:desk"), desk_entry(lucie, received_on="2010-01-01"))
     staff_client.post(
         reverse("dues:desk"),
-        entry(lucie, received_on=TODAY.isoformat(), cheque_number="7777777"),
+        desk_entry(lucie, received_on=TODAY.isoformat(), cheque_number="7777777"),
     )
     assert sorted(Payment.objects.values_list("received_on", flat=True)) == [
         datetime.date(2010, 1, 1),
@@ -99,7 +98,7 @@ def test_the_desk_accepts_the_first_day_and_today(staff_client, lucie):
 def test_the_paper_form_refuses_years_and_dates_out_of_range(
     staff_client, overrides, field, message
 ):
-    response = staff_client.post(reverse("dues:paper_form"), paper(**overrides))
+    response = staff_client.post(reverse("dues:paper_form"), paper_post(**overrides))
     assert response.status_code == 200
     assert message in response.context["form"].errors[field][0]
     # What was typed is still there.

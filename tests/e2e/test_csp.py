@@ -4,8 +4,8 @@ violation (the `page` fixture also fails any browser test whose pages report one
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_desk import log_in
 from tests.factories import IndividualFactory
+from tests.helpers import log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_the_scripts_work_under_the_policy_and_nothing_is_refused(
     assert page.url.endswith("/adhesion/")
 
     IndividualFactory(first_name="Lucie", last_name="Aubrac")
-    log_in(page, live_server, staff_user)
+    log_in_browser(page, live_server, staff_user)
     page.goto("/gestion/")
     # desk.js turns the search into a combobox that asks the server as one types.
     page.get_by_role("combobox", name="Membre").fill("Aubrac")

@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from dues.models import Payment
 from members.models import Member
 from receipts.models import Receipt
-from tests.e2e.test_desk import log_in
 from tests.factories import IndividualFactory, OrganisationFactory, PaymentFactory
-from tests.helpers import LAST_YEAR
+from tests.helpers import LAST_YEAR, log_in_browser
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -33,7 +32,7 @@ def test_the_treasurer_sees_the_charts_and_their_tables(page, live_server, treas
         amount=Decimal("500"),
         received_on=datetime.date(LAST_YEAR, 6, 1),
     )
-    log_in(page, live_server, treasurer_user)
+    log_in_browser(page, live_server, treasurer_user)
     page.goto(f"/tresorerie/tableau-de-bord/?annee={LAST_YEAR}")
 
     chart = page.get_by_role("img", name=f"Montants reçus par mois en {LAST_YEAR}")
@@ -54,7 +53,7 @@ def test_the_treasurer_sees_the_charts_and_their_tables(page, live_server, treas
 
 
 def test_staff_import_a_file_of_twenty_lines_two_of_them_wrong(page, live_server, staff_user):
-    log_in(page, live_server, staff_user)
+    log_in_browser(page, live_server, staff_user)
     page.goto("/gestion/import/")
     page.get_by_label("Fichier des membres (CSV ou XLSX)").set_input_files(
         DATA / "membres_20_lignes.csv"

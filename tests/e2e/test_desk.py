@@ -3,29 +3,14 @@
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from dues.models import Payment, PaymentStatus
 from tests.factories import IndividualFactory, OrganisationFactory
+from tests.helpers import log_in_browser
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def log_one_cheque(page, search, amount, number, bank):
@@ -48,7 +33,7 @@ def test_staff_log_three_cheques_without_the_mouse(page, live_server, staff_user
     lucie = IndividualFactory(first_name="Lucie", last_name="Aubrac")
     network = OrganisationFactory(name="Réseau des écoles", acronym="RDE")
     jean = IndividualFactory(first_name="Jean", last_name="Moulin")
-    log_in(page, live_server, staff_user)
+    log_in_browser(page, live_server, staff_user)
     page.goto("/gestion/")
 
     search = page.get_by_role("combobox", name="Membre")
@@ -74,7 +59,7 @@ def test_staff_log_three_cheques_without_the_mouse(page, live_server, staff_user
 def test_the_combobox_speaks_aria_and_undo_works_from_the_keyboard(page, live_server, staff_user):
     IndividualFactory(first_name="Lucie", last_name="Aubrac")
     IndividualFactory(first_name="Luc", last_name="Aubrac-Durand")
-    log_in(page, live_server, staff_user)
+    log_in_browser(page, live_server, staff_user)
     page.goto("/gestion/")
     search = page.get_by_role("combobox", name="Membre")
     page.keyboard.type("Aubrac")
@@ -120,7 +105,7 @@ def test_the_combobox_speaks_aria_and_undo_works_from_the_keyboard(page, live_se
 
 
 def test_a_paper_form_is_saved_with_enter(page, live_server, staff_user):
-    log_in(page, live_server, staff_user)
+    log_in_browser(page, live_server, staff_user)
     page.goto("/gestion/formulaire-papier/")
     page.get_by_label("au nom d'une organisation").check()
     expect(page.get_by_role("group", name="Personne physique")).to_be_hidden()

@@ -15,9 +15,8 @@ from charter.services import accept_charter, accept_privacy_notice
 from dues.models import Payment
 from dues.services import record_payment
 from members.models import Access, Member
-from tests.e2e.test_desk import log_in
 from tests.factories import OrganisationFactory
-from tests.helpers import pdf_text
+from tests.helpers import log_in_browser, pdf_text
 
 pytestmark = pytest.mark.browser
 PASSWORD = "un mot de passe très long 42"
@@ -51,7 +50,7 @@ def test_an_invited_correspondent_logs_in_and_downloads_the_receipt(
     receipt = organisation.receipts.get()
 
     # The owner invites the treasurer from the member space.
-    log_in(page, live_server, owner)
+    log_in_browser(page, live_server, owner)
     page.goto("/compte/")
     page.get_by_label("E-mail de la personne à inviter").fill("tresorier@example.org")
     with page.expect_navigation():
@@ -99,7 +98,7 @@ def fill_paper_form(page, cheque_number):
 
 
 def test_the_same_paper_form_twice_shows_the_duplicate_warning(page, live_server, staff_user):
-    log_in(page, live_server, staff_user)
+    log_in_browser(page, live_server, staff_user)
     fill_paper_form(page, "5550001")
     expect(page.get_by_role("status")).to_contain_text("nouveau membre")
     first = Member.objects.get()

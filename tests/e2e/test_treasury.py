@@ -1,30 +1,14 @@
 """The treasurer watches the January batch in a real browser: the bar moves by itself."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from receipts.models import AnnualBatch
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory
-from tests.helpers import LAST_YEAR, pay
+from tests.helpers import LAST_YEAR, log_in_browser, pay
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def issue(people):
@@ -39,7 +23,7 @@ def test_progress_bar_follows_the_batch_then_shows_the_counts(page, live_server,
         pay(person, "10")
     batch = AnnualBatch.objects.create(fiscal_year=LAST_YEAR, total=40)
     issue(people[:10])
-    log_in(page, live_server, treasurer_user)
+    log_in_browser(page, live_server, treasurer_user)
     page.goto(f"/tresorerie/?annee={LAST_YEAR}")
     bar = page.locator("#batch-progress")
     assert bar.get_attribute("value") == "10"

@@ -9,8 +9,7 @@ import pytest
 
 from receipts.services import issue_annual_receipt
 from tests.factories import DepositSlipFactory, PaymentFactory
-from tests.foundation.test_no_server_errors import concrete, project_urls
-from tests.helpers import member_of
+from tests.helpers import concrete, member_of, project_urls
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,25 +10,9 @@ from members.models import AuditEntry
 from receipts.models import ErrorReport
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory, PaymentFactory
-from tests.helpers import LAST_YEAR, member_of, pay
+from tests.helpers import BAD_NEXT, LAST_YEAR, member_of, pay
 
 pytestmark = pytest.mark.django_db
-
-BAD_NEXT = [
-    "abc",
-    "dues:desk",
-    "//evil.example",
-    "https://evil.example/",
-    "/\\evil.example",
-    "/\\/evil.example",
-    "\\\\evil.example",
-    "javascript:alert(1)",
-    "/\tevil",
-    "/\x00",
-    "\x00",
-    " /gestion/",
-    "http:/evil.example",
-]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from dues.models import BankLine, Pledge
@@ -29,13 +29,11 @@ from receipts.models import ErrorReport
 from receipts.services import issue_annual_receipt
 from tests.factories import IndividualFactory, PaymentFactory
 from tests.foundation.conftest import FUZZ_COUNTS
-from tests.helpers import camt053, member_of
+from tests.helpers import camt053, concrete, member_of, project_urls
 
 pytestmark = pytest.mark.django_db
 
 VISITORS = [None, "member_user", "staff_user", "treasurer_user", "superuser"]
-APPS = {"charter", "members", "dues", "receipts"}
-
 ODD_VALUES = [
     "",
     " ",
@@ -101,22 +99,6 @@ ODD_KEYS = [
 HUGE_ID = "99999999999999999999"
 
 
-def project_urls():
-    """Every URL pattern of the project's own apps, as a route with its placeholders."""
-    found = []
-
-    def walk(patterns, prefix, namespace):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                ns = pattern.namespace or namespace
-                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-            elif isinstance(pattern, URLPattern) and namespace in APPS:
-                found.append(prefix + str(pattern.pattern))
-
-    walk(get_resolver().url_patterns, "/", None)
-    return sorted(set(found))
-
-
 @pytest.fixture
 def objects(cac, member_user):
     """One of each object the URLs name, so that every page has something to show."""
@@ -163,12 +145,6 @@ def objects(cac, member_user):
         "member": str(member.pk),
         "<str:verification_token>": receipt.verification_token,
     }
-
-
-def concrete(route, objects):
-    for placeholder, value in objects.items():
-        route = route.replace(placeholder, value)
-    return route
 
 
 class FormReader(HTMLParser):

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from cac_portal.http import safe_next_url
-from tests.foundation.test_next_redirects import BAD_NEXT
+from tests.helpers import BAD_NEXT
 
 
 @pytest.mark.parametrize("value", BAD_NEXT)

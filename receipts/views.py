@@ -57,6 +57,9 @@ def download(request, code):
     is_owner = has_access(request.user, receipt.member)
     if not (is_owner or _is_staff(request.user)):
         raise Http404
+    if receipt.is_erased:
+        # Past its retention period: nothing personal is kept, not even its PDF.
+        raise Http404
     data, suffix = receipt_file(receipt, user=request.user, is_owner=is_owner)
     name = f"recu-{receipt.number}-{suffix}" if suffix else f"recu-{receipt.number}"
     response = HttpResponse(data, content_type="application/pdf")

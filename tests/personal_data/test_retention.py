@@ -26,9 +26,9 @@ TASK = "members.tasks.apply_retention"
 
 
 def run_task(day, capture):
-    with time_machine.travel(paris(day.year, day.month, day.day, 4), tick=False):
-        with capture(execute=True):
-            celery_app.tasks[TASK].apply()
+    moment = paris(day.year, day.month, day.day, 4)
+    with time_machine.travel(moment, tick=False), capture(execute=True):
+        celery_app.tasks[TASK].apply()
 
 
 def test_the_task_runs_every_day_from_beat():
@@ -178,9 +178,11 @@ def test_the_dry_run_says_what_it_would_do_and_changes_nothing(
 ):
     entries = AuditEntry.objects.count()
     out = io.StringIO()
-    with time_machine.travel(paris(2027, 1, 1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("apply_retention", "--dry-run", stdout=out)
+    with (
+        time_machine.travel(paris(2027, 1, 1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("apply_retention", "--dry-run", stdout=out)
     output = out.getvalue()
     assert f"warn {lapsed.reference}" in output
     assert "recus_anonymises: 1" in output

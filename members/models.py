@@ -505,6 +505,7 @@ class AuditEntry(models.Model):
         EXPORT_PAYMENTS = "export.payments", _("export des paiements (CSV)")
         EXPORT_PLEDGES = "export.pledges", _("export des promesses (CSV)")
         EXPORT_JOURNAL = "export.journal", _("export du journal comptable (CSV)")
+        EXPORT_RECEIPTS = "export.receipts", _("export du registre des reçus (CSV)")
         ACCOUNTING_CHANGED = "accounting.changed", _("comptes du journal comptable modifiés")
         IMPORT_DONE = "import.done", _("import de membres effectué")
         MEMBER_IMPORTED = "member.imported", _("membre repris d'un fichier")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from dues.views.desk import desk_required
 from members import closure, personal_data
@@ -25,9 +25,17 @@ def member_history(member, limit=200):
 
 
 @desk_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_personal_data(request, reference):
+    """A member's data as the member would download it (a member without an account asks on
+    paper): the page says what the ZIP holds, its button builds it (recorded)."""
     member = get_object_or_404(Member, reference=reference)
+    if request.method == "GET":
+        return render(
+            request,
+            "dues/desk/member_personal_data.html",
+            {"member": member, "keys": personal_data.KEYS},
+        )
     if personal_data.is_large(member):
         personal_data.request_archive(member, actor=request.user)
         messages.success(

@@ -2,7 +2,6 @@
 no longer log in."""
 
 import datetime
-import io
 import json
 import zipfile
 
@@ -44,7 +43,7 @@ def test_download_my_data_close_my_account_and_fail_to_log_in(page, cac, django_
         page.get_by_role("button", name="Télécharger mes données (ZIP)").click()
     download = download_info.value
     assert download.suggested_filename == f"donnees-{member.reference}.zip"
-    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    archive = zipfile.ZipFile(download.path())
     data = json.loads(archive.read("donnees.json"))
     assert data["membre"]["last_name"] == "Durand"
     assert data["paiements"][0]["amount"] == "50.00"

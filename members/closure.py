@@ -20,7 +20,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from members import audit
 from members.models import AuditEntry, Member, MemberKind
@@ -28,8 +27,9 @@ from members.signals import member_erasing
 
 logger = logging.getLogger(__name__)
 
-# What an erased record is called wherever a name is shown (lists, receipts to come).
-CLOSED_NAME = gettext_lazy("Compte fermé")
+# What an erased record is called wherever a name is shown (lists, receipts to come): data in
+# the collective's language, whatever the language of the person who closed it.
+CLOSED_NAME = "Compte fermé"
 
 ERASED_VALUES = {
     "first_name": "",
@@ -102,7 +102,7 @@ def erase(member, *, actor, action, note=""):
     counts["journal"] = forgotten
     for name, value in ERASED_VALUES.items():
         setattr(member, name, value)
-    setattr(member, _name_field(member), str(CLOSED_NAME))
+    setattr(member, _name_field(member), CLOSED_NAME)
     member.closed_at = member.closed_at or now
     member.erased_at = now
     member.save()

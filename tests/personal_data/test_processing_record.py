@@ -20,6 +20,7 @@ HEADINGS = [
 
 def test_the_administrator_reads_each_processing_with_its_retention(client, superuser):
     client.force_login(superuser)
+    assert f'href="{PAGE}"' in text(client.get("/"))
     page = text(client.get(PAGE))
     for heading in HEADINGS:
         assert heading in page

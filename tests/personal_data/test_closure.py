@@ -161,3 +161,15 @@ def test_closed_members_are_not_found_by_their_old_address(client, cac, member_u
     client.force_login(member_user)
     close(client)
     assert find_member("adherente@example.org", "individual") is None
+
+
+def test_a_closed_member_is_offered_as_a_duplicate_to_nobody(client, staff_user):
+    from members.duplicates import likely_duplicates
+
+    data = {"last_name": "Papier", "first_name": "Jeanne", "email": "papier@example.org"}
+    member = IndividualFactory(last_name="Papier", first_name="Jeanne", email=data["email"])
+    assert [c.member for c in likely_duplicates("individual", data)] == [member]
+    client.force_login(staff_user)
+    client.post(f"/gestion/membres/{member.reference}/fermer/", {"reason": "Lettre"})
+    assert list(likely_duplicates("individual", data)) == []
+    assert list(likely_duplicates("individual", {"last_name": "Compte fermé"})) == []

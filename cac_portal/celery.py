@@ -1,6 +1,7 @@
 """The Celery app: tasks acknowledged after they ran, so a worker that dies gives its task back.
 
-The beat schedule is here, in one place: the January batch and the receipts' sweep. The tasks
+The beat schedule is here, in one place: the January batch, the receipts' sweep and
+the retention of personal data. The tasks
 themselves are found in each app's ``tasks.py``.
 """
 
@@ -31,6 +32,12 @@ app.conf.update(
         "receipts-sweep": {
             "task": "receipts.tasks.sweep_receipts",
             "schedule": crontab(minute="*/5"),
+        },
+        # Personal data past its period: members warned then erased, old receipts and
+        # payments without their personal fields (members.retention).
+        "members-retention": {
+            "task": "members.tasks.apply_retention",
+            "schedule": crontab(minute=30, hour=3),
         },
     },
 )

@@ -208,6 +208,21 @@ RECEIPTS_DECLARATION_URL = env_str(
     "https://www.demarches-simplifiees.fr/commencer/declaration-des-dons",
 )
 
+# Personal data (SPEC.md §6), read by the retention task, the closure page and the record of
+# processing activities alike, so that none of them can drift from the others: contact data is
+# kept while one is a member and RETENTION_CONTACT_YEARS after the last payment or pledge (a
+# warning RETENTION_NOTICE_DAYS before); receipts RETENTION_RECEIPT_YEARS after the end of their
+# year of issue (LPF art. L102 E); payments, as accounting entries, RETENTION_PAYMENT_YEARS after
+# the end of their year (code de commerce art. L123-22). A download of one's data with more than
+# PERSONAL_DATA_SYNC_MAX_FILES receipts is built by a worker and its link emailed, valid
+# PERSONAL_DATA_LINK_DAYS days.
+RETENTION_CONTACT_YEARS = env_int("RETENTION_CONTACT_YEARS", 3)
+RETENTION_NOTICE_DAYS = env_int("RETENTION_NOTICE_DAYS", 30)
+RETENTION_RECEIPT_YEARS = env_int("RETENTION_RECEIPT_YEARS", 6)
+RETENTION_PAYMENT_YEARS = env_int("RETENTION_PAYMENT_YEARS", 10)
+PERSONAL_DATA_SYNC_MAX_FILES = env_int("PERSONAL_DATA_SYNC_MAX_FILES", 20)
+PERSONAL_DATA_LINK_DAYS = env_int("PERSONAL_DATA_LINK_DAYS", 7)
+
 # The import of existing members (/gestion/import/): the largest file accepted, checked before
 # it is read; the most lines (the preview checks about a thousand lines a second, within the
 # request); above how many lines a Celery worker imports them (with a progress bar).

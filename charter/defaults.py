@@ -158,6 +158,35 @@ Vous pouvez consulter et corriger vos données depuis votre espace membre, les t
 }
 
 
+# The second version says where the rights are exercised (the member space's pages) and every
+# period the retention task applies; tests/personal_data/test_notice_and_code.py holds it to
+# the code (its URLs resolve, its periods are the settings').
+PRIVACY_NOTICE_V2 = {
+    "version": 2,
+    "title": "Politique de confidentialité",
+    "effective_on": datetime.date(2026, 11, 22),
+    "body": """\
+Qui traite vos données
+Le Collectif des Associations Citoyennes (CAC), 108 rue St-Maur, 75011 Paris, responsable du traitement.
+
+Ce que nous gardons
+Votre identité (nom, prénom ou nom de la structure et son sigle), vos coordonnées (adresse, téléphones, e-mail, site internet), votre activité ou fonction, pour une structure ses correspondants et, si vous les donnez, son budget annuel et le nombre de structures et d'adhérents qu'elle regroupe ; vos adhésions et dons (montants, dates, modes de paiement, numéros de chèque), les reçus émis, les e-mails que nous vous envoyons, et les versions de la charte et de la présente politique que vous avez acceptées, avec leur date.
+
+Pourquoi
+Gérer votre adhésion ou votre soutien, enregistrer vos paiements, établir les reçus (dont les reçus fiscaux prévus par les articles 200 et 238 bis du code général des impôts), vous informer de la vie du Collectif et, si vous l'avez demandé, faire figurer votre structure dans l'annuaire public. La base légale est l'exécution de votre adhésion et, pour les reçus et la comptabilité, nos obligations légales.
+
+Combien de temps
+Vos données de contact, tant que vous êtes membre puis 3 ans après votre dernier paiement ou votre dernier engagement ; nous vous prévenons par e-mail 30 jours avant de les effacer, et un renouvellement les garde. Les reçus et les paiements qu'ils couvrent sont conservés 6 ans après la fin de l'année de leur émission (article L102 E du livre des procédures fiscales) et les paiements, pièces comptables, 10 ans après la fin de leur année (article L123-22 du code de commerce), même si vous fermez votre compte ; passé ces durées, les noms, adresses et tireurs de chèques sont effacés et seuls restent les numéros, dates et montants. Ces effacements se font d'eux-mêmes, chaque nuit.
+
+Qui les voit
+Le secrétariat et le trésorier du Collectif, et l'administrateur du portail. Chaque consultation de votre fiche par l'équipe, chaque téléchargement de vos reçus par elle et chaque export est enregistré (qui, quand, quoi) ; cet historique figure dans vos données. Elles ne sont ni vendues ni cédées. Seules les structures qui l'ont demandé apparaissent dans l'annuaire public (nom, sigle, description, ville, site internet).
+
+Vos droits
+Vous pouvez consulter et corriger vos données depuis votre espace membre (/compte/coordonnees/), les télécharger en un fichier ZIP (vos données au format JSON et vos reçus en PDF, /compte/donnees/) et fermer votre compte (/compte/fermer/) : vos données sont alors effacées ou anonymisées, sauf ce que la loi nous oblige à garder (reçus et paiements couverts), ce qui vous est indiqué avant de confirmer. Sans compte, écrivez au CAC : le secrétariat le fait pour vous. Vous pouvez aussi vous opposer à un traitement ou en demander la limitation en écrivant au CAC, et saisir la CNIL (www.cnil.fr).
+""",
+}
+
+
 @transaction.atomic
 def load():
     """Create what is missing; never overwrite what an administrator has edited."""
@@ -172,7 +201,8 @@ def load():
             for position, (heading, text) in enumerate(PRINCIPLES_2018, start=1)
         )
         created.append("charter 2018")
-    if not PrivacyNotice.objects.filter(version=PRIVACY_NOTICE_V1["version"]).exists():
-        PrivacyNotice.objects.create(**PRIVACY_NOTICE_V1)
-        created.append("privacy notice v1")
+    for notice in (PRIVACY_NOTICE_V1, PRIVACY_NOTICE_V2):
+        if not PrivacyNotice.objects.filter(version=notice["version"]).exists():
+            PrivacyNotice.objects.create(**notice)
+            created.append(f"privacy notice v{notice['version']}")
     return created

@@ -7,5 +7,6 @@ class DuesConfig(AppConfig):
     verbose_name = _("Cotisations et paiements")
 
     def ready(self):
-        # Register the tasks that the desk's pages queue by name.
-        from dues import tasks  # noqa: F401
+        # Register the tasks that the desk's pages queue by name, and answer members' signals
+        # about personal data (download, closure, retention).
+        from dues import personal_data, tasks  # noqa: F401

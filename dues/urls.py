@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from dues.views import processing
+
 app_name = "dues"
 
 urlpatterns = [
@@ -7,4 +9,15 @@ urlpatterns = [
     path("", include("dues.urls_public")),
     # The staff's desk: the morning post, deposit slips, lists.
     path("gestion/", include("dues.urls_desk")),
+    # The administrator's record of processing activities (GDPR art. 30).
+    path(
+        "administration/registre-des-traitements/",
+        processing.processing_record,
+        name="processing_record",
+    ),
+    path(
+        "administration/registre-des-traitements.pdf",
+        processing.processing_record_pdf,
+        name="processing_record_pdf",
+    ),
 ]

@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = _("Membres")
 
     def ready(self):
-        from members import receivers  # noqa: F401  (connects the signal receivers)
+        from members import receivers, tasks  # noqa: F401  (signal receivers, tasks by name)

@@ -276,3 +276,34 @@ class StaffAccessForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Rôle"), choices=Access.Role.choices, initial=Access.Role.MEMBER
     )
+
+
+class CloseAccountForm(forms.Form):
+    """The member closes their account: their password again, so that a session left open
+    on a shared computer cannot."""
+
+    password = forms.CharField(
+        label=_("Votre mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Ce mot de passe n'est pas le bon."))
+        return password
+
+
+class StaffCloseForm(forms.Form):
+    """Staff close a member's account on its written request: the request is the reason."""
+
+    reason = forms.CharField(
+        label=_("Demande écrite du membre (date, moyen, références)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -165,6 +165,13 @@ class Member(models.Model):
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     closed_at = models.DateTimeField(_("compte clos le"), null=True, blank=True)
+    # When its contact data was erased (the member closed it, staff did on a written request,
+    # or the retention period ran out): the record keeps its reference and money, nothing else.
+    erased_at = models.DateTimeField(_("données personnelles effacées le"), null=True, blank=True)
+    # When the member was told that its contact data would soon be erased (retention).
+    retention_warned_at = models.DateTimeField(
+        _("prévenu de l'effacement le"), null=True, blank=True
+    )
     # A new contact email waits here until its owner verifies it (members.services).
     pending_email = models.EmailField(_("nouvel e-mail à vérifier"), blank=True)
     merged_into = models.ForeignKey(
@@ -224,6 +231,29 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")), name="member_not_merged_into_itself"
             ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True)
+                | Q(
+                    closed_at__isnull=False,
+                    email="",
+                    pending_email="",
+                    first_name="",
+                    phone="",
+                    phone_mobile="",
+                    phone_home="",
+                    phone_professional="",
+                    street="",
+                    website="",
+                    directory_opt_in=False,
+                ),
+                name="member_erased_is_closed_and_has_no_contact",
+            ),
+        ]
+        permissions = [
+            (
+                "view_processing_record",
+                _("Peut consulter le registre des activités de traitement (RGPD art. 30)"),
+            )
         ]
         indexes = [models.Index(fields=["last_name", "first_name"]), models.Index(fields=["name"])]
 
@@ -244,6 +274,10 @@ class Member(models.Model):
             type(self).objects.filter(pk=self.pk).update(
                 reference=self.reference, search_text=self.search_text
             )
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
 
     @property
     def is_merged(self):
@@ -471,10 +505,26 @@ class AuditEntry(models.Model):
         EXPORT_PAYMENTS = "export.payments", _("export des paiements (CSV)")
         EXPORT_PLEDGES = "export.pledges", _("export des promesses (CSV)")
         EXPORT_JOURNAL = "export.journal", _("export du journal comptable (CSV)")
+        EXPORT_RECEIPTS = "export.receipts", _("export du registre des reçus (CSV)")
         ACCOUNTING_CHANGED = "accounting.changed", _("comptes du journal comptable modifiés")
         IMPORT_DONE = "import.done", _("import de membres effectué")
         MEMBER_IMPORTED = "member.imported", _("membre repris d'un fichier")
         PAYMENT_IMPORTED = "payment.imported", _("paiement repris d'un fichier")
+        MEMBER_VIEWED = "member.viewed", _("fiche consultée par l'équipe")
+        MEMBER_DATA_EXPORTED = (
+            "member.data_exported",
+            _("données personnelles téléchargées (JSON et reçus, ZIP)"),
+        )
+        MEMBER_CLOSED = "member.closed", _("compte fermé, données personnelles effacées")
+        MEMBER_RETENTION_WARNED = (
+            "member.retention_warned",
+            _("prévenu de l'effacement prochain de ses données"),
+        )
+        MEMBER_ANONYMISED = (
+            "member.anonymised",
+            _("données personnelles effacées (durée de conservation échue)"),
+        )
+        RETENTION_APPLIED = "retention.applied", _("durées de conservation appliquées")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

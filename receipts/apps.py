@@ -7,5 +7,6 @@ class ReceiptsConfig(AppConfig):
     verbose_name = _("Reçus")
 
     def ready(self):
-        # Connect to dues' signals, and register the tasks that services queue by name.
-        from receipts import signals, tasks  # noqa: F401
+        # Connect to dues' and members' signals, and register the tasks that services queue by
+        # name.
+        from receipts import personal_data, signals, tasks  # noqa: F401

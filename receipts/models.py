@@ -175,6 +175,12 @@ class Receipt(models.Model):
     def is_cancelled(self):
         return self.status == ReceiptStatus.CANCELLED
 
+    @property
+    def is_erased(self):
+        """Past its retention period: the donor's fields blanked and the PDF deleted
+        (receipts.personal_data); its number, dates and amount stay for the registers."""
+        return not self.donor_name and not self.pdf
+
 
 class ReceiptLine(models.Model):
     """One payment covered by a receipt. `is_valid` mirrors the receipt's status so that the

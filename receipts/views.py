@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from cac_portal.http import redirect_to_next, requires
 from charter.models import Collective
 from dues.campaign import received_years
+from dues.services.exports import record_export
 from members import spreadsheets
 from members.accesses import has_access
+from members.models import AuditEntry
 from receipts.forms import (
     BatchForm,
     CancelForm,
@@ -33,7 +35,7 @@ from receipts.services.downloads import receipt_file
 from receipts.services.fiscal import update_fiscal_identity
 from receipts.services.issuing import require_year_over
 from receipts.services.readiness import companies_waiting, fiscal_missing
-from receipts.services.register import REGISTER_HEADER, register_rows
+from receipts.services.register import REGISTER_HEADER, register_count, register_rows
 from receipts.services.reports import report_error as record_error_report
 from receipts.services.reports import resolve_report as record_resolution
 
@@ -56,6 +58,9 @@ def download(request, code):
     # Everyone the member let into its space downloads its receipts, as its own.
     is_owner = has_access(request.user, receipt.member)
     if not (is_owner or _is_staff(request.user)):
+        raise Http404
+    if receipt.is_erased:
+        # Past its retention period: nothing personal is kept, not even its PDF.
         raise Http404
     data, suffix = receipt_file(receipt, user=request.user, is_owner=is_owner)
     name = f"recu-{receipt.number}-{suffix}" if suffix else f"recu-{receipt.number}"
@@ -252,7 +257,14 @@ def cancel(request, code):
 @treasurer_only
 def register_csv(request, year):
     """The register of the receipts numbered in `year` (see `register.REGISTER_HEADER`), for
-    the accountant and the tax inspector."""
+    the accountant and the tax inspector. Donors' names and addresses: an audited export."""
+    record_export(
+        AuditEntry.Action.EXPORT_RECEIPTS,
+        Receipt,
+        actor=request.user,
+        filters={"annee": year},
+        rows=register_count(year),
+    )
     return spreadsheets.response(f"registre-recus-{year}.csv", REGISTER_HEADER, register_rows(year))
 
 

@@ -123,7 +123,7 @@ def individual_post(**overrides):
         "accept_charter": "on",
         "accept_privacy": "on",
         "charter_version": "1",
-        "privacy_version": "1",
+        "privacy_version": "",
         "ind-last_name": "Durand",
         "ind-first_name": "Léa",
         "ind-email": "lea@example.org",

@@ -18,7 +18,8 @@ from cac_portal.forms import SearchForm, SubmissionKeyForm
 from dues.models import PaymentStatus
 from dues.services.pledges import create_member
 from dues.views.desk import desk_required, find_members
-from members import accesses
+from dues.views.desk_personal import member_history
+from members import accesses, personal_data
 from members.duplicates import (
     LikelyDuplicates,
     check_before_creating,
@@ -39,6 +40,8 @@ def _member(reference):
 @require_GET
 def member_detail(request, reference):
     member = _member(reference)
+    # Every opening of a member's record by the team is in its history.
+    personal_data.record_view(member, actor=request.user)
     paid = member.payments.filter(status=PaymentStatus.RECEIVED)
     return render(
         request,
@@ -52,6 +55,7 @@ def member_detail(request, reference):
             # Listed through the reverse relation: dues does not import receipts.
             "receipts": member.receipts.order_by("-issued_at"),
             "accesses": member.accesses.select_related("user"),
+            "history": member_history(member),
         },
     )
 

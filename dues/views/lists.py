@@ -117,7 +117,9 @@ def filter_members(data):
     """The members list's rows for the filters in `data`, each annotated `up_to_date` for the
     year asked (the current one by default); returns (members, year)."""
     year = data.get("up_to_date") or current_year()
-    members = search_members(data["q"]) if data.get("q") else Member.objects.open()
+    # A closed account stays in the list, as "Compte fermé" without its erased data.
+    listed = Member.objects.filter(merged_into__isnull=True)
+    members = search_members(data["q"]) if data.get("q") else listed
     members = members.annotate(
         up_to_date=Exists(
             Payment.objects.filter(member=OuterRef("pk"), year=year, status=PaymentStatus.RECEIVED)

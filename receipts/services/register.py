@@ -36,6 +36,10 @@ def _replaced_by(receipt):
         return ""
 
 
+def register_count(issue_year):
+    return Receipt.objects.filter(number__startswith=f"{int(issue_year):04d}-").count()
+
+
 def register_rows(issue_year):
     """One row per receipt numbered in `issue_year` (cancelled ones too: the numbers must be
     continuous), in number order."""

@@ -118,6 +118,12 @@ VIOLATIONS = {
         kind="individual", first_name="Sans nom"
     ),
     "organisation has a name": lambda: Member.objects.create(kind="organisation", acronym="SN"),
+    "an erased member keeps no contact data": lambda: IndividualFactory(
+        closed_at=timezone.now(), erased_at=timezone.now(), email="reste@example.org"
+    ),
+    "an erased member is closed": lambda: IndividualFactory(
+        erased_at=timezone.now(), email="", street="", first_name=""
+    ),
     "company has a SIREN and a legal form": lambda: OrganisationFactory(is_company=True, siren=""),
     "budget not negative": lambda: OrganisationFactory(annual_budget=Decimal("-1")),
     "directory lists organisations only": lambda: IndividualFactory(directory_opt_in=True),

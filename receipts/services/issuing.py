@@ -179,6 +179,8 @@ def _receivable_organisation_payment(payment_id):
     )
     if payment is None or payment.status != PaymentStatus.RECEIVED or payment.is_imported:
         return None
+    if payment.member.erased_at is not None:  # no donor left to name on a receipt
+        return None
     return payment if payment.member.kind == MemberKind.ORGANISATION else None
 
 
@@ -230,8 +232,11 @@ def fiscal_payments(fiscal_year):
 
     A gift counts in the calendar year the money was received (the cheque or the transfer
     arrived), whatever dues year it pays: `Payment.year` is for the membership status only."""
-    # Imported past payments were receipted (or not) in the old books: never here.
-    return Payment.objects.receiptable().filter(received_on__year=fiscal_year)
+    # Imported past payments were receipted (or not) in the old books: never here. A closed
+    # (erased) record has no donor left to name: the closure page says so before it happens.
+    return Payment.objects.receiptable().filter(
+        received_on__year=fiscal_year, member__erased_at__isnull=True
+    )
 
 
 def require_year_over(fiscal_year):

@@ -3,15 +3,24 @@ then erases the contact data, correspondents, directory entry and logins, keeps 
 the pledges' amounts, the payments and the receipts as issued, records it and emails a
 confirmation. Staff close on a written request, with the reason."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 
 from dues.models import Payment
 from dues.models_bank import KnownPayerAccount
+from members.closure import close_member
 from members.models import AuditEntry, Correspondent, Member
 from receipts.models import Receipt
-from tests.factories import IndividualFactory, PaymentFactory, PledgeFactory
-from tests.helpers import member_of, text
+from receipts.services import issue_annual_receipt, issue_organisation_receipt
+from tests.factories import (
+    IndividualFactory,
+    OrganisationFactory,
+    PaymentFactory,
+    PledgeFactory,
+)
+from tests.helpers import LAST_YEAR, member_of, pay, text
 
 from .conftest import PASSWORD
 
@@ -28,6 +37,7 @@ def test_the_page_says_what_goes_and_what_the_law_keeps(client, member_user):
     assert "Ce qui sera effacé" in page
     assert "L102 E" in page and "6 ans" in page and "10 ans" in page
     assert 'type="password"' in page
+    assert "Les dons qui n'ont pas encore leur reçu fiscal n'en recevront pas" in page
 
 
 def test_a_wrong_password_closes_nothing(client, member_user):
@@ -173,3 +183,17 @@ def test_a_closed_member_is_offered_as_a_duplicate_to_nobody(client, staff_user)
     client.post(f"/gestion/membres/{member.reference}/fermer/", {"reason": "Lettre"})
     assert list(likely_duplicates("individual", data)) == []
     assert list(likely_duplicates("individual", {"last_name": "Compte fermé"})) == []
+
+
+def test_a_closed_member_gets_no_blank_fiscal_receipt_in_january(cac):
+    """A closed record has no name or address left: the January batch issues it no summary
+    with "Compte fermé" as donor, and an organisation's late payment gets no blank receipt."""
+    person = IndividualFactory()
+    pay(person, "40", on=datetime.date(LAST_YEAR, 5, 2))
+    organisation = OrganisationFactory()
+    close_member(person, actor=None)
+    close_member(organisation, actor=None)
+    receipt, _ = issue_annual_receipt(person.pk, LAST_YEAR, actor=None)
+    assert receipt is None
+    assert issue_organisation_receipt(pay(organisation, "100").pk, actor=None) is None
+    assert not Receipt.objects.exists()

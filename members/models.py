@@ -59,6 +59,28 @@ CONTACT_FIELDS = {
 ALL_CONTACT_FIELDS = list(
     dict.fromkeys(CONTACT_FIELDS[MemberKind.INDIVIDUAL] + CONTACT_FIELDS[MemberKind.ORGANISATION])
 )
+# A member's contact columns in the spreadsheets the desk exports and imports, in their order:
+# an export can be imported back column for column.
+SPREADSHEET_FIELDS = [
+    "kind",
+    "last_name",
+    "first_name",
+    "name",
+    "acronym",
+    "activity",
+    "function",
+    "email",
+    "phone_professional",
+    "phone_home",
+    "phone",
+    "phone_mobile",
+    "website",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "annual_budget",
+]
 CORRESPONDENT_FIELDS = ["name", "function", "email", "phone_professional", "phone_mobile"]
 
 

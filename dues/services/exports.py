@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from dues.models import Payment, PaymentMethod, PaymentStatus, PledgeSource, Purpose
 from members import audit
-from members.models import MemberKind
+from members.models import SPREADSHEET_FIELDS, MemberKind
 from members.validators import format_phone
 
 CHUNK = 2000
@@ -49,24 +49,7 @@ def _local(moment):
 
 MEMBER_FIELDS = [
     "reference",
-    "kind",
-    "last_name",
-    "first_name",
-    "name",
-    "acronym",
-    "activity",
-    "function",
-    "email",
-    "phone_professional",
-    "phone_home",
-    "phone",
-    "phone_mobile",
-    "website",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "annual_budget",
+    *SPREADSHEET_FIELDS,
     "directory_opt_in",
     "up_to_date",
     "last_year",

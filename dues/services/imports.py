@@ -33,7 +33,7 @@ from dues.importing.reading import BadFile, read_table
 from dues.models import MemberImport, Payment, private_storage
 from members import audit
 from members.audit import acting_user
-from members.models import AuditEntry, Member
+from members.models import SPREADSHEET_FIELDS, AuditEntry, Member
 
 CHUNK = 500
 # What a preview or a result keeps to show: every line would not fit a page.
@@ -41,26 +41,7 @@ SHOWN_LINES = 50
 SHOWN_PROBLEMS = 500
 ACTIONS = ("create", "complete", "unchanged", "error")
 # The fields an import may set on a member, as its audit entry records them.
-CONTACT = [
-    "kind",
-    "last_name",
-    "first_name",
-    "name",
-    "acronym",
-    "activity",
-    "function",
-    "email",
-    "phone_professional",
-    "phone_home",
-    "phone",
-    "phone_mobile",
-    "website",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "annual_budget",
-]
+CONTACT = SPREADSHEET_FIELDS
 
 
 def _size_message():

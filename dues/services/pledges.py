@@ -139,7 +139,7 @@ def _add_correspondents(member, correspondents):
     return rows
 
 
-def _check_amount(amount):
+def check_amount(amount):
     try:
         amount = Decimal(amount)
     except (ArithmeticError, TypeError, ValueError):
@@ -229,7 +229,7 @@ class Adhesion:
         return dataclasses.replace(
             self,
             member_data=data,
-            amount=_check_amount(amount),
+            amount=check_amount(amount),
             year=year,
             charter=self.charter or Charter.objects.current(),
             privacy_notice=self.privacy_notice or PrivacyNotice.objects.current(),
@@ -381,47 +381,4 @@ def _attached_pledge(member, adhesion, *, actor):
         actor=actor,
     )
     _accept_texts(member, adhesion, actor=actor)
-    return pledge
-
-
-def renewal_year(member):
-    """The year a renewal is for: this year until it is paid, then the next one."""
-    year = current_year()
-    if member.payments.filter(year=year, status=PaymentStatus.RECEIVED).exists():
-        return year + 1
-    return year
-
-
-def renewal_amount(member, year):
-    """What the renewal form proposes: the last pledge, else the scale's suggestion."""
-    last = member.pledges.order_by("-year", "-created_at", "-pk").first()
-    if last is not None:
-        return last.purpose, last.amount
-    suggested = suggested_amount(member.kind, year=year, annual_budget=member.annual_budget)
-    if suggested is None:
-        scale = scale_for(year)
-        tiers = list(scale.tiers.filter(member_kind=member.kind)) if scale else []
-        suggested = tiers[len(tiers) // 2].amount if tiers else Decimal("50.00")
-    return Purpose.ADHESION, suggested
-
-
-def renew(member, *, actor, notify=True):
-    """One click in the member space: the pledge of the renewal year, pre-filled from the last.
-
-    Same invariant as the form: a second click updates the open pledge rather than adding one.
-    """
-    year = renewal_year(member)
-    purpose, amount = renewal_amount(member, year)
-    with transaction.atomic():
-        pledge = _save_pledge(
-            member,
-            year=year,
-            purpose=purpose,
-            amount=amount,
-            source=PledgeSource.RENEWAL,
-            actor=actor,
-        )
-        audit.record(pledge, audit.Action.PLEDGE_RENEWED, actor=actor, after={"year": year})
-        if notify and member.email:
-            transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
     return pledge

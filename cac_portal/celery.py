@@ -1,6 +1,7 @@
 """The Celery app: tasks acknowledged after they ran, so a worker that dies gives its task back.
 
-The beat schedule is here, in one place: the January batch and the receipts' sweep. The tasks
+The beat schedule is here, in one place: the January batch, the receipts' sweep, the renewal
+reminders and their sweep. The tasks
 themselves are found in each app's ``tasks.py``.
 """
 
@@ -31,6 +32,16 @@ app.conf.update(
         "receipts-sweep": {
             "task": "receipts.tasks.sweep_receipts",
             "schedule": crontab(minute="*/5"),
+        },
+        # Renewal reminders: the step due today of each open campaign, once a day.
+        "dues-renewal-reminders": {
+            "task": "dues.tasks.send_renewal_reminders",
+            "schedule": crontab(minute=0, hour=9),
+        },
+        # Their emails left queued by a crash or deferred by a temporary failure.
+        "dues-renewal-reminders-sweep": {
+            "task": "dues.tasks.sweep_renewal_reminders",
+            "schedule": crontab(minute="*/15"),
         },
     },
 )

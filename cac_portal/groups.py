@@ -36,6 +36,7 @@ TREASURER_PERMISSIONS = STAFF_PERMISSIONS + [
     "dues.add_scale",
     "dues.add_tier",
     "dues.change_tier",
+    "dues.manage_renewals",
     "receipts.use_treasury",
     "receipts.view_annualbatch",
     "receipts.view_errorreport",

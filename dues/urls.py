@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from dues.views import campaigns
+
 app_name = "dues"
 
 urlpatterns = [
@@ -7,4 +9,9 @@ urlpatterns = [
     path("", include("dues.urls_public")),
     # The staff's desk: the morning post, deposit slips, lists.
     path("gestion/", include("dues.urls_desk")),
+    # The treasurer's renewal campaigns.
+    path("tresorerie/relances/", campaigns.renewals_page, name="renewals"),
+    path("tresorerie/relances/<int:year>/", campaigns.save_schedule, name="renewals_schedule"),
+    path("tresorerie/relances/<int:year>/pause/", campaigns.pause, name="renewals_pause"),
+    path("tresorerie/relances/<int:year>/bareme/", campaigns.copy_scale, name="renewals_scale"),
 ]

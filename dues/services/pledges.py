@@ -13,6 +13,7 @@ import dataclasses
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -196,6 +197,8 @@ class Adhesion:
     accepted_at: object = None
     charter: Charter | None = None
     privacy_notice: PrivacyNotice | None = None
+    # The language the form was filled in ("fr", "en"): a new member's emails are written in it.
+    language: str = ""
 
     def proposal(self):
         """What the form said, JSON-safe: kept with a pledge attached to nobody yet."""
@@ -241,9 +244,12 @@ class Adhesion:
         return AcceptanceSource.PAPER if paper else AcceptanceSource.ONLINE
 
 
-def create_member(kind, member_data, *, actor, source):
-    """A new member from a form's cleaned contact fields, audited."""
+def create_member(kind, member_data, *, actor, source, language=""):
+    """A new member from a form's cleaned contact fields, audited; `language` the form's."""
     member = Member(kind=kind, **member_data)
+    language = (language or "").split("-")[0]
+    if language in dict(settings.LANGUAGES):
+        member.language = language
     member.full_clean(exclude=["reference", "search_text"])
     member.save()
     audit.record(member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": source})
@@ -322,7 +328,13 @@ def _known_or_new(member, adhesion, *, actor, create_anyway):
         return None, False, known
     if known is not None:
         return Member.objects.select_for_update().get(pk=known.pk), False, None
-    member = create_member(adhesion.kind, adhesion.member_data, actor=actor, source=adhesion.source)
+    member = create_member(
+        adhesion.kind,
+        adhesion.member_data,
+        actor=actor,
+        source=adhesion.source,
+        language=adhesion.language,
+    )
     return member, True, None
 
 

@@ -27,7 +27,6 @@ from members.models import Member, MemberKind
 
 RENEWAL_SALT = "dues.renewal_link"
 RENEWAL_LINK_DAYS = 60
-UNSUBSCRIBE_SALT = "dues.reminders_unsubscribe"
 
 
 def campaign_is_open(year, today=None):
@@ -200,14 +199,15 @@ def member_from_renewal_token(token):
         ) from None
     member = None
     if isinstance(data, dict) and isinstance(data.get("y"), int):
-        member = Member.objects.open().filter(code=_uuid(data.get("m"))).first()
+        member = Member.objects.open().filter(code=as_uuid(data.get("m"))).first()
     if member is None:
         raise ValidationError(_("Ce lien de renouvellement n'est pas valide."), code="invalid")
     return member, data["y"]
 
 
-def _uuid(value):
+def as_uuid(value):
+    """`value` as a UUID string, or None (a token's content is never trusted blindly)."""
     try:
         return str(uuid.UUID(str(value)))
-    except ValueError:
+    except (TypeError, ValueError, AttributeError):
         return None

@@ -288,7 +288,7 @@ def test_the_email_in_english_for_a_member_who_wrote_in_english(cac):
     run(OPENS)
     (email,) = mail.outbox
     assert email.subject == f"Renew your membership for {YEAR}"
-    assert "Hello Ada Lovelace," in email.body
+    assert "Dear Ada Lovelace," in email.body
     assert "Suggested amount" in email.body
     assert "Bonjour" not in email.body
     assert 'lang="en"' in email.alternatives[0][0]

@@ -27,6 +27,7 @@ from tests.dues.renewal_fixtures import (
     lapsed_organisation,
 )
 from tests.factories import PaymentFactory, PledgeFactory
+from tests.helpers import individual_post
 
 pytestmark = pytest.mark.django_db
 
@@ -354,3 +355,13 @@ def test_the_command_lists_without_sending(cac):
     with time_machine.travel(at(OPENS), tick=False):
         call_command("send_renewal_reminders", stdout=out)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_language_of_the_form_is_the_members(client, cac, language):
+    client.post(
+        "/adhesion/",
+        individual_post(**{"ind-email": "ada@example.org"}),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert Member.objects.get(email="ada@example.org").language == language

@@ -165,7 +165,9 @@ def due_campaigns(today):
 
 
 def _decide(campaign, decision):
-    """The reminder row, committed, or None if another run decided that step first."""
+    """The reminder row, committed, or None if another run decided that step first. The row
+    is born claimed (one attempt, now) by the run that decided it: the sweep leaves it to
+    that run for the grace period, and sends it after that if a crash left it unsent."""
     try:
         with transaction.atomic():
             return Reminder.objects.create(
@@ -175,6 +177,8 @@ def _decide(campaign, decision):
                 recipients=decision.recipients,
                 amount=decision.amount,
                 language=decision.language,
+                email_attempts=1,
+                email_attempted_at=timezone.now(),
             )
     except IntegrityError:
         return None
@@ -197,7 +201,7 @@ def run_campaign(campaign, today, *, connection, context, run):
         reminder.member = decision.member
         reminder.campaign = campaign
         try:
-            sent = _send(reminder, connection, context)
+            sent = _send(reminder, connection, context, claimed=True)
         except TemporaryEmailError:
             sent = False
         run.sent += int(sent)
@@ -279,16 +283,12 @@ def message(reminder, connection=None, context=None):
     return email
 
 
-def _claim(reminder, *, stale_before=None):
-    """Count an attempt on a reminder still to send; False if another run is on it or it is
-    sent. Without `stale_before`: only one never tried (the run that decided it)."""
-    rows = Reminder.objects.filter(pk=reminder.pk, email_status__in=SENDABLE)
-    if stale_before is None:
-        rows = rows.filter(email_attempted_at__isnull=True)
-    else:
-        rows = rows.filter(
-            Q(email_attempted_at__isnull=True) | Q(email_attempted_at__lt=stale_before)
-        )
+def _claim(reminder, *, stale_before):
+    """Count an attempt on a reminder still to send that no run tried since `stale_before`;
+    False if another run is on it or it is sent."""
+    rows = Reminder.objects.filter(pk=reminder.pk, email_status__in=SENDABLE).filter(
+        Q(email_attempted_at__isnull=True) | Q(email_attempted_at__lt=stale_before)
+    )
     return bool(
         rows.update(email_attempts=F("email_attempts") + 1, email_attempted_at=timezone.now())
     )
@@ -311,9 +311,10 @@ def _failure(reminder, exc):
     return temporary
 
 
-def _send(reminder, connection, context, *, stale_before=None):
-    """Send one reminder's email; True if the server accepted it (the row is then sent)."""
-    if not _claim(reminder, stale_before=stale_before):
+def _send(reminder, connection, context, *, stale_before=None, claimed=False):
+    """Send one reminder's email; True if the server accepted it (the row is then sent).
+    `claimed`: the run that decided it, which owns it already."""
+    if not claimed and not _claim(reminder, stale_before=stale_before):
         return False
     email = message(reminder, connection, context)
     try:

@@ -27,6 +27,7 @@ STAFF_PERMISSIONS = [
     "dues.view_payment",
     "dues.use_desk",
     "dues.view_depositslip",
+    "dues.view_renewalcampaign",
     "receipts.view_receipt",
 ]
 

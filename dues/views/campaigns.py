@@ -1,6 +1,7 @@
-"""The treasurer's page of the renewal campaigns (/tresorerie/relances/): the schedule of a
-year, next year's scale copied from this year's, the pause switch, the next run's recipients
-(a dry run), who got which step, the conversion per step, unsubscribes and failures."""
+"""The page of the renewal campaigns (/tresorerie/relances/): the schedule of a year, next
+year's scale copied from this year's, the pause switch (the treasurer's), and for staff too the
+next run's recipients (a dry run), who got which step, the conversion per step, unsubscribes
+and failures."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from dues.models import RenewalCampaign, Scale
 from dues.services import campaigns, reminders
 
 PERMISSION = "dues.manage_renewals"
+# Staff see the campaigns (who was reminded, who renewed, who unsubscribed); the treasurer
+# changes them.
+VIEW_PERMISSION = "dues.view_renewalcampaign"
 
 
 def _year(request):
@@ -60,7 +64,7 @@ def _back(year):
     return redirect(f"{reverse('dues:renewals')}?annee={year}")
 
 
-@requires(PERMISSION)
+@requires(VIEW_PERMISSION)
 def renewals_page(request):
     return _page(request, _year(request))
 

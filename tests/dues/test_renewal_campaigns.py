@@ -25,15 +25,21 @@ def treasurer(client, treasurer_user):
     return client
 
 
-def test_only_the_treasurer(client, cac, member_user, staff_user):
+def test_staff_see_what_the_treasurer_changes(client, cac, member_user, staff_user):
+    campaign()
+    member = lapsed()
     assert client.get(PAGE).status_code == 302
     client.force_login(member_user)
     assert client.get(PAGE).status_code == 403
     client.force_login(staff_user)
-    assert client.get(PAGE).status_code == 403
-    assert (
-        client.post(f"{PAGE}{YEAR}/", {"opens_on": "2026-12-01", "steps": "0"}).status_code == 403
-    )
+    with time_machine.travel(at(OPENS), tick=False):
+        page = text(client.get(PAGE))
+    assert member.reference in page and "Relances et renouvellements" in page
+    assert "Enregistrer le calendrier" not in page and "Suspendre les relances" not in page
+    data = {"opens_on": "2026-12-01", "steps": "0", "paused": "1"}
+    for url in (f"{PAGE}{YEAR}/", f"{PAGE}{YEAR}/pause/", f"{PAGE}{YEAR + 1}/bareme/"):
+        assert client.post(url, data).status_code == 403
+    assert not RenewalCampaign.objects.get().paused
 
 
 def test_the_schedule_is_saved_and_audited(treasurer, cac):

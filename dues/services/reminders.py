@@ -216,8 +216,9 @@ def send_reminders(*, today=None):
     context = shared_context()
     with get_connection() as connection:
         for campaign in due_campaigns(today):
-            if problems(campaign):
-                run.skipped.append((campaign.year, problems(campaign)))
+            found = problems(campaign)
+            if found:
+                run.skipped.append((campaign.year, found))
                 continue
             run_campaign(campaign, today, connection=connection, context=context, run=run)
     run.sent += sweep(context=context)
@@ -316,10 +317,9 @@ def _send(reminder, connection, context, *, stale_before=None, claimed=False):
     `claimed`: the run that decided it, which owns it already."""
     if not claimed and not _claim(reminder, stale_before=stale_before):
         return False
-    email = message(reminder, connection, context)
     try:
-        email.send()
-    except Exception as exc:
+        message(reminder, connection, context).send()
+    except Exception as exc:  # kept on the row, shown to staff: never a silent loop
         if _failure(reminder, exc):
             raise TemporaryEmailError(str(exc)) from exc
         return False

@@ -48,7 +48,7 @@ def _page(request, year, form=None, status=200):
         "campaign": campaign,
         "saved": saved,
         "form": form or CampaignForm(initial=initial, year=year),
-        "has_scale": Scale.objects.filter(year=year).exists(),
+        "scale": Scale.objects.filter(year=year).first(),
         "problems": reminders.problems(campaign) if saved else [],
         "due_step": campaign.due_step(today),
         "dry_run": reminders.decisions(campaign, today) if saved else [],

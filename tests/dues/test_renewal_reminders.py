@@ -365,3 +365,19 @@ def test_the_language_of_the_form_is_the_members(client, cac, language):
         HTTP_ACCEPT_LANGUAGE=language,
     )
     assert Member.objects.get(email="ada@example.org").language == language
+
+
+def test_an_email_that_cannot_be_written_fails_for_good_and_shows(cac, client, treasurer_user):
+    campaign()
+    member = lapsed()
+    with mock.patch.object(reminders, "message", side_effect=ValueError("bad template")):
+        run(OPENS)
+    run(OPENS, hour=12)
+    reminder = Reminder.objects.get()
+    assert reminder.email_status == ReminderEmail.FAILED
+    assert reminder.email_error == "ValueError: bad template"
+    client.force_login(treasurer_user)
+    with time_machine.travel(at(OPENS), tick=False):
+        page = client.get(f"/tresorerie/relances/?annee={YEAR}").content.decode()
+    failures = page.split('id="failures-title"')[1].split("</section>")[0]
+    assert member.reference in failures and "bad template" in failures

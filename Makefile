@@ -57,6 +57,7 @@ format: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m tests.bench.receipts
+	$(BIN)/python -m tests.bench.reminders
 
 worker: $(STAMP)
 	$(BIN)/celery -A cac_portal worker -l info

@@ -1,7 +1,7 @@
 """The Celery app: tasks acknowledged after they ran, so a worker that dies gives its task back.
 
-The beat schedule is here, in one place: the January batch, the receipts' sweep and
-the retention of personal data. The tasks
+The beat schedule is here, in one place: the January batch, the receipts' sweep, the retention
+of personal data, the renewal reminders and their sweep. The tasks
 themselves are found in each app's ``tasks.py``.
 """
 
@@ -38,6 +38,16 @@ app.conf.update(
         "members-retention": {
             "task": "members.tasks.apply_retention",
             "schedule": crontab(minute=30, hour=3),
+        },
+        # Renewal reminders: the step due today of each open campaign, once a day.
+        "dues-renewal-reminders": {
+            "task": "dues.tasks.send_renewal_reminders",
+            "schedule": crontab(minute=0, hour=9),
+        },
+        # Their emails left queued by a crash or deferred by a temporary failure.
+        "dues-renewal-reminders-sweep": {
+            "task": "dues.tasks.sweep_renewal_reminders",
+            "schedule": crontab(minute="*/15"),
         },
     },
 )

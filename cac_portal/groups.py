@@ -27,6 +27,7 @@ STAFF_PERMISSIONS = [
     "dues.view_payment",
     "dues.use_desk",
     "dues.view_depositslip",
+    "dues.view_renewalcampaign",
     "receipts.view_receipt",
 ]
 
@@ -36,6 +37,7 @@ TREASURER_PERMISSIONS = STAFF_PERMISSIONS + [
     "dues.add_scale",
     "dues.add_tier",
     "dues.change_tier",
+    "dues.manage_renewals",
     "receipts.use_treasury",
     "receipts.view_annualbatch",
     "receipts.view_errorreport",

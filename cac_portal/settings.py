@@ -201,6 +201,13 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 RECEIPTS_SWEEP_GRACE_SECONDS = env_int("RECEIPTS_SWEEP_GRACE_SECONDS", 60)
 RECEIPTS_EMAIL_GRACE_SECONDS = env_int("RECEIPTS_EMAIL_GRACE_SECONDS", 1800)
 RECEIPTS_BATCH_STALL_SECONDS = env_int("RECEIPTS_BATCH_STALL_SECONDS", 600)
+# Renewal reminders go to members up to date in one of the last N years before the campaign's
+# (1: last year only; 2: last year or the year before).
+RENEWAL_REMINDER_LOOKBACK_YEARS = env_count("RENEWAL_REMINDER_LOOKBACK_YEARS", 1)
+if RENEWAL_REMINDER_LOOKBACK_YEARS not in (1, 2):
+    raise ImproperlyConfigured("RENEWAL_REMINDER_LOOKBACK_YEARS must be 1 or 2.")
+# How long a reminder's email may wait (a worker on it) before the sweep sends it or retries.
+RENEWAL_REMINDER_GRACE_SECONDS = env_int("RENEWAL_REMINDER_GRACE_SECONDS", 900)
 # Where an association that files no tax return declares its gifts of the year (CGI art. 222
 # bis); one that files a 2065-SD or 2070-SD fills in their frame instead.
 RECEIPTS_DECLARATION_URL = env_str(

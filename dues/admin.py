@@ -9,6 +9,8 @@ from dues.models import (
     KnownPayerAccount,
     Payment,
     Pledge,
+    Reminder,
+    RenewalCampaign,
     Scale,
     Tier,
 )
@@ -104,3 +106,18 @@ class KnownPayerAccountAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(RenewalCampaign)
+class RenewalCampaignAdmin(admin.ModelAdmin):
+    list_display = ["year", "opens_on", "steps", "paused"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """Written by the daily run only: a row is the decision that a step went to a member."""
+
+    list_display = ["campaign", "member", "step", "decided_at", "email_status", "emailed_at"]
+    list_filter = ["campaign", "step", "email_status"]
+    search_fields = ["member__reference", "member__last_name", "member__name", "member__email"]
+    list_select_related = ["campaign", "member"]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.forms.models import model_to_dict
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cac_portal.forms import SubmissionKeyField
@@ -257,4 +258,6 @@ class AdhesionSubmission:
             actor=actor,
             charter=self.charter,
             privacy_notice=self.privacy_notice,
+            # The page's language (the visitor's choice), kept for the member's emails.
+            language=translation.get_language() or "",
         )

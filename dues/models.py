@@ -21,6 +21,11 @@ from dues.models_bank import (  # noqa: F401  (registered with the app from here
     MatchRule,
     StatementFormat,
 )
+from dues.models_renewals import (  # noqa: F401  (registered with the app from here)
+    Reminder,
+    ReminderEmail,
+    RenewalCampaign,
+)
 from members.models import MemberKind
 
 MONEY = {"max_digits": 12, "decimal_places": 2}

@@ -3,11 +3,12 @@ and the retention (the `members.signals` it receives; connected in `DuesConfig.r
 
 Kept on closure, as the law asks: pledges' years, purposes and amounts; payments whole (the
 cheque's drawer and bank stay until the payments' own period ends: accounting entries, ten
-years). Erased on closure: what the form said (a pledge's `proposal`), the link of pledges
-made by someone else with the member's address, the IBANs learned for the member and the
-bank's suggestions naming it. Past RETENTION_PAYMENT_YEARS after the end of their year,
-payments lose their drawer and the bank's lines their payer's name, account and label;
-pledges waiting for a member lose what the form said after RETENTION_CONTACT_YEARS.
+years); the renewal reminders' steps and dates. Erased on closure: what the form said (a
+pledge's `proposal`), the link of pledges made by someone else with the member's address, the
+IBANs learned for the member, the bank's suggestions naming it and the addresses its renewal
+reminders went to. Past RETENTION_PAYMENT_YEARS after the end of their year, payments lose
+their drawer and the bank's lines their payer's name, account and label; pledges waiting for a
+member lose what the form said after RETENTION_CONTACT_YEARS.
 """
 
 import datetime
@@ -48,7 +49,19 @@ def member_data(sender, member, **kwargs):
         data = row(payment, PAYMENT_FIELDS)
         data["promesse"] = payment.pledge.reference if payment.pledge_id else None
         payment_rows.append(data)
+    reminders = member.renewal_reminders.select_related("campaign").filter(emailed_at__isnull=False)
+    emails = [
+        {
+            "type": "relance",
+            "annee": reminder.campaign.year,
+            "relance": reminder.step,
+            "a": ", ".join(reminder.recipients),
+            "envoye_le": plain(reminder.emailed_at),
+        }
+        for reminder in reminders
+    ]
     return Part(
+        emails=emails,
         sections={
             "promesses": [row(pledge, PLEDGE_FIELDS) for pledge in pledges],
             "paiements": payment_rows,
@@ -69,6 +82,9 @@ def erase_member(sender, member, **kwargs):
             matched_member=None
         ),
         "comptes_bancaires": KnownPayerAccount.objects.filter(member=member).delete()[0],
+        "relances_sans_destinataires": member.renewal_reminders.exclude(recipients=[]).update(
+            recipients=[]
+        ),
         "suggestions_bancaires": LineSuggestion.objects.filter(
             member=member, line__status=BankLineStatus.OPEN
         ).delete()[0],

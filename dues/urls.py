@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dues.views import processing
+from dues.views import campaigns, processing
 
 app_name = "dues"
 
@@ -20,4 +20,9 @@ urlpatterns = [
         processing.processing_record_pdf,
         name="processing_record_pdf",
     ),
+    # The treasurer's renewal campaigns.
+    path("tresorerie/relances/", campaigns.renewals_page, name="renewals"),
+    path("tresorerie/relances/<int:year>/", campaigns.save_schedule, name="renewals_schedule"),
+    path("tresorerie/relances/<int:year>/pause/", campaigns.pause, name="renewals_pause"),
+    path("tresorerie/relances/<int:year>/bareme/", campaigns.copy_scale, name="renewals_scale"),
 ]

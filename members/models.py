@@ -125,6 +125,12 @@ class MemberQuerySet(models.QuerySet):
         """Members neither closed nor merged into another record."""
         return self.filter(closed_at__isnull=True, merged_into__isnull=True)
 
+    def reachable(self):
+        """Members the collective may still write to unasked (renewal reminders): open (neither
+        closed nor merged) and not unsubscribed from reminders. The one place to add a
+        condition (an account closure, an erasure) that must stop every reminder."""
+        return self.open().filter(reminders_unsubscribed_at__isnull=True)
+
     def in_directory(self):
         return self.organisations().filter(directory_opt_in=True, closed_at__isnull=True)
 
@@ -193,6 +199,13 @@ class Member(models.Model):
     # When the member was told that its contact data would soon be erased (retention).
     retention_warned_at = models.DateTimeField(
         _("prévenu de l'effacement le"), null=True, blank=True
+    )
+    # The language the member wrote in (the form's): their emails are written in it.
+    language = models.CharField(
+        _("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    reminders_unsubscribed_at = models.DateTimeField(
+        _("désabonné des relances le"), null=True, blank=True
     )
     # A new contact email waits here until its owner verifies it (members.services).
     pending_email = models.EmailField(_("nouvel e-mail à vérifier"), blank=True)
@@ -482,6 +495,14 @@ class AuditEntry(models.Model):
         PLEDGE_ATTACHED = "pledge.attached", _("promesse rattachée à un membre")
         PLEDGE_UPDATED = "pledge.updated", _("promesse modifiée")
         PLEDGE_RENEWED = "pledge.renewed", _("renouvellement")
+        RENEWAL_CAMPAIGN_CHANGED = (
+            "renewal.campaign_changed",
+            _("calendrier des relances de renouvellement modifié"),
+        )
+        RENEWAL_CAMPAIGN_PAUSED = "renewal.campaign_paused", _("relances suspendues")
+        RENEWAL_CAMPAIGN_RESUMED = "renewal.campaign_resumed", _("relances reprises")
+        SCALE_COPIED = "scale.copied", _("barème recopié pour une nouvelle année")
+        REMINDERS_UNSUBSCRIBED = "member.reminders_unsubscribed", _("désabonné des relances")
         PAYMENT_RECORDED = "payment.recorded", _("saisi")
         PAYMENT_DUPLICATE_CONFIRMED = (
             "payment.duplicate_confirmed",

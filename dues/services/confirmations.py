@@ -97,6 +97,8 @@ def confirmation_context(pledge, *, show_member=None):
         "pledge": pledge,
         "member": member,
         "attached": show_member,
+        # Someone with an account is never asked to create one.
+        "has_account": attached and pledge.member.accesses.exists(),
         "payment_reference": member.reference if show_member else pledge.reference,
         "attach_url": (
             None

@@ -13,6 +13,7 @@ import dataclasses
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -139,7 +140,7 @@ def _add_correspondents(member, correspondents):
     return rows
 
 
-def _check_amount(amount):
+def check_amount(amount):
     try:
         amount = Decimal(amount)
     except (ArithmeticError, TypeError, ValueError):
@@ -196,6 +197,8 @@ class Adhesion:
     accepted_at: object = None
     charter: Charter | None = None
     privacy_notice: PrivacyNotice | None = None
+    # The language the form was filled in ("fr", "en"): a new member's emails are written in it.
+    language: str = ""
 
     def proposal(self):
         """What the form said, JSON-safe: kept with a pledge attached to nobody yet."""
@@ -229,7 +232,7 @@ class Adhesion:
         return dataclasses.replace(
             self,
             member_data=data,
-            amount=_check_amount(amount),
+            amount=check_amount(amount),
             year=year,
             charter=self.charter or Charter.objects.current(),
             privacy_notice=self.privacy_notice or PrivacyNotice.objects.current(),
@@ -241,9 +244,12 @@ class Adhesion:
         return AcceptanceSource.PAPER if paper else AcceptanceSource.ONLINE
 
 
-def create_member(kind, member_data, *, actor, source):
-    """A new member from a form's cleaned contact fields, audited."""
+def create_member(kind, member_data, *, actor, source, language=""):
+    """A new member from a form's cleaned contact fields, audited; `language` the form's."""
     member = Member(kind=kind, **member_data)
+    language = (language or "").split("-")[0]
+    if language in dict(settings.LANGUAGES):
+        member.language = language
     member.full_clean(exclude=["reference", "search_text"])
     member.save()
     audit.record(member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": source})
@@ -322,7 +328,13 @@ def _known_or_new(member, adhesion, *, actor, create_anyway):
         return None, False, known
     if known is not None:
         return Member.objects.select_for_update().get(pk=known.pk), False, None
-    member = create_member(adhesion.kind, adhesion.member_data, actor=actor, source=adhesion.source)
+    member = create_member(
+        adhesion.kind,
+        adhesion.member_data,
+        actor=actor,
+        source=adhesion.source,
+        language=adhesion.language,
+    )
     return member, True, None
 
 
@@ -381,47 +393,4 @@ def _attached_pledge(member, adhesion, *, actor):
         actor=actor,
     )
     _accept_texts(member, adhesion, actor=actor)
-    return pledge
-
-
-def renewal_year(member):
-    """The year a renewal is for: this year until it is paid, then the next one."""
-    year = current_year()
-    if member.payments.filter(year=year, status=PaymentStatus.RECEIVED).exists():
-        return year + 1
-    return year
-
-
-def renewal_amount(member, year):
-    """What the renewal form proposes: the last pledge, else the scale's suggestion."""
-    last = member.pledges.order_by("-year", "-created_at", "-pk").first()
-    if last is not None:
-        return last.purpose, last.amount
-    suggested = suggested_amount(member.kind, year=year, annual_budget=member.annual_budget)
-    if suggested is None:
-        scale = scale_for(year)
-        tiers = list(scale.tiers.filter(member_kind=member.kind)) if scale else []
-        suggested = tiers[len(tiers) // 2].amount if tiers else Decimal("50.00")
-    return Purpose.ADHESION, suggested
-
-
-def renew(member, *, actor, notify=True):
-    """One click in the member space: the pledge of the renewal year, pre-filled from the last.
-
-    Same invariant as the form: a second click updates the open pledge rather than adding one.
-    """
-    year = renewal_year(member)
-    purpose, amount = renewal_amount(member, year)
-    with transaction.atomic():
-        pledge = _save_pledge(
-            member,
-            year=year,
-            purpose=purpose,
-            amount=amount,
-            source=PledgeSource.RENEWAL,
-            actor=actor,
-        )
-        audit.record(pledge, audit.Action.PLEDGE_RENEWED, actor=actor, after={"year": year})
-        if notify and member.email:
-            transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
     return pledge

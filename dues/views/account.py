@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from charter.models import Collective
 from charter.services import last_accepted_charter, pending_charter, pending_privacy_notice
 from dues.campaign import current_year
+from dues.forms_renewals import RenewalForm
 from dues.models import PaymentStatus, Pledge
-from dues.services import attaching
-from dues.services import pledges as pledge_services
+from dues.services import attaching, renewals
 from dues.views.public import SESSION_KEY
 from members.accesses import access_of, current_member, members_of
 from members.forms import InvitationForm
@@ -25,11 +25,36 @@ def _needs_resubscription(member):
     return pending_charter(member) is not None or pending_privacy_notice(member) is not None
 
 
+def _year_state(year, paid, waiting, last_paid):
+    if year in paid:
+        return "up_to_date"
+    if year in waiting:
+        return "waiting"
+    if last_paid is not None and last_paid <= year - 2:
+        return "former"
+    return "not_yet"
+
+
 def year_statuses(member, payments, pledges):
-    """One row per year the member pledged or paid for, and the current year: à jour or not."""
+    """One row per year the member pledged or paid for, and the current year: à jour, waiting
+    for the payment of a pledge (its amount), not yet, or a former member (two years without a
+    payment)."""
     paid = {p.year for p in payments if p.status == PaymentStatus.RECEIVED}
-    years = sorted({current_year(), *paid, *(p.year for p in pledges)}, reverse=True)
-    return [{"year": year, "up_to_date": year in paid} for year in years]
+    paid_pledges = {p.pledge_id for p in payments if p.status == PaymentStatus.RECEIVED}
+    waiting = {}
+    for pledge in pledges:
+        if pledge.pk not in paid_pledges:
+            waiting.setdefault(pledge.year, pledge.amount)
+    years = sorted({current_year(), *paid, *waiting}, reverse=True)
+    last_paid = max(paid, default=None)
+    return [
+        {
+            "year": year,
+            "state": _year_state(year, paid, waiting, last_paid),
+            "amount": waiting.get(year),
+        }
+        for year in years
+    ]
 
 
 def _accesses_context(request, member):
@@ -63,8 +88,7 @@ def account(request):
         return redirect("charter:resubscribe")
     pledges = list(member.pledges.order_by("-year", "-created_at"))
     payments = list(member.payments.order_by("-received_on", "-pk"))
-    year = pledge_services.renewal_year(member)
-    purpose, amount = pledge_services.renewal_amount(member, year)
+    year = renewals.renewal_year(member)
     return render(
         request,
         "dues/account.html",
@@ -75,7 +99,7 @@ def account(request):
             "pledges": pledges,
             "payments": payments,
             "charter": last_accepted_charter(member),
-            "renewal": {"year": year, "purpose": purpose, "amount": amount},
+            "renewal_year": year,
             "to_pay": pledges_to_pay(pledges, payments),
             "collective": Collective.load(),
             "correspondents": member.correspondents.all() if member.is_organisation else [],
@@ -87,20 +111,51 @@ def account(request):
     )
 
 
+def renewal_form(member, year, data=None, *, charter=None):
+    suggestions = renewals.Suggestions(year)
+    suggested = suggestions.amount(
+        member.kind,
+        annual_budget=member.annual_budget,
+        last_amount=renewals.last_amount(member),
+    )
+    return RenewalForm(
+        data, tiers=suggestions.choices(member.kind), suggested=suggested, charter=charter
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def renew(request):
+    """The member space's renewal: a page to confirm the year and the amount, then the pledge,
+    made once (a second click finds it and sends nothing)."""
     member = current_member(request)
     if member is None:
         return redirect("dues:account")
     if _needs_resubscription(member):
         return redirect("charter:resubscribe")
-    pledge = pledge_services.renew(member, actor=request.user)
-    request.session[SESSION_KEY] = pledge.pk
-    messages.success(
-        request, _("Votre renouvellement pour %(year)s est enregistré.") % {"year": pledge.year}
+    year = renewals.renewal_year(member)
+    if year is None:
+        messages.info(request, _("Aucun renouvellement n'est à faire pour l'instant."))
+        return redirect("dues:account")
+    form = renewal_form(member, year, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            renewal = renewals.renew(
+                member, year=year, amount=form.cleaned_data["value"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[SESSION_KEY] = renewal.pledge.pk
+            messages.success(
+                request, _("Votre renouvellement pour %(year)s est enregistré.") % {"year": year}
+            )
+            return redirect("dues:adhesion_done")
+    return render(
+        request,
+        "dues/renewal.html",
+        {"member": member, "year": year, "form": form, "action": request.path},
     )
-    return redirect("dues:adhesion_done")
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils import timezone
 from charter.models import Acceptance, Charter, PrivacyNotice
 from charter.services import accept_charter, accept_privacy_notice
 from dues.campaign import current_year
-from dues.models import PaymentStatus, Pledge, PledgeSource
+from dues.models import PaymentStatus, Pledge, PledgeSource, RenewalCampaign
 from tests.factories import PaymentFactory, PledgeFactory, last_year_date
 from tests.helpers import member_of
 
@@ -48,8 +48,8 @@ def test_status_per_year_follows_received_payments(logged_in, member):
     )
     PledgeFactory(member=member, year=year, amount=Decimal("1250"))
     page = logged_in.get("/compte/").content.decode()
-    assert f'{year - 1} : <span class="badge ok">à jour' in page
-    assert f'{year} : <span class="badge ko">pas encore à jour' in page
+    assert f'{year - 1} : <span class="badge ok">à jour pour {year - 1}' in page
+    assert f'{year} : <span class="badge wait">en attente de votre règlement' in page
     assert "1\u00a0250,00\u00a0€" in page
     assert "rejeté (impayé)" in page
     assert member.reference in page
@@ -63,12 +63,13 @@ def test_a_member_never_sees_another_members_data(logged_in, stranger_user):
     assert "777,00" not in page
 
 
-def test_renewal_in_one_click(logged_in, member):
+def test_renewal_confirmed_in_the_member_space(logged_in, member):
     PledgeFactory(member=member, year=current_year(), amount=Decimal("100"))
     PaymentFactory(member=member, year=current_year(), amount=Decimal("100"))
+    RenewalCampaign.objects.create(year=current_year() + 1, opens_on=timezone.localdate())
     page = logged_in.get("/compte/").content.decode()
-    assert f"Renouveler pour {current_year() + 1} (100,00\u00a0€)" in page
-    response = logged_in.post("/compte/renouveler/")
+    assert f"Renouveler pour {current_year() + 1}" in page
+    response = logged_in.post("/compte/renouveler/", {"amount": "100.00"})
     assert response["Location"] == "/adhesion/merci/"
     pledge = Pledge.objects.get(year=current_year() + 1)
     assert (pledge.member, pledge.amount, pledge.source) == (
@@ -78,12 +79,8 @@ def test_renewal_in_one_click(logged_in, member):
     )
     page = logged_in.get("/adhesion/merci/").content.decode()
     assert member.reference in page and "100,00\u00a0€" in page
-    logged_in.post("/compte/renouveler/")
+    logged_in.post("/compte/renouveler/", {"amount": "100.00"})
     assert Pledge.objects.filter(year=current_year() + 1).count() == 1
-
-
-def test_renewal_is_a_post(logged_in):
-    assert logged_in.get("/compte/renouveler/").status_code == 405
 
 
 def test_a_new_charter_is_asked_until_subscribed(client, member, member_user):
@@ -100,7 +97,7 @@ def test_a_new_charter_is_asked_until_subscribed(client, member, member_user):
     page = response.content.decode()
     assert "Nouveau préambule." in page
     assert "Vous aviez souscrit à la version 1." in page
-    assert client.post("/compte/renouveler/")["Location"] == "/compte/charte/"
+    assert client.post("/compte/renouveler/", {"amount": "50.00"})["Location"] == "/compte/charte/"
 
     page = client.post("/compte/charte/", {}).content.decode()
     assert "Cochez la case pour souscrire à la charte." in page

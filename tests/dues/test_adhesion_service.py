@@ -6,11 +6,13 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from charter.models import Acceptance, Charter, PrivacyAcceptance
 from dues.campaign import current_year
-from dues.models import Pledge, PledgeSource, Purpose
-from dues.services.pledges import renew, renewal_year, submit_adhesion
+from dues.models import Pledge, PledgeSource, Purpose, RenewalCampaign
+from dues.services.pledges import submit_adhesion
+from dues.services.renewals import renew, renewal_year
 from members.models import AuditEntry, Member, MemberKind
 from tests.factories import IndividualFactory, PaymentFactory
 
@@ -174,8 +176,9 @@ def test_an_organisation_without_budget_nor_amount_is_refused(cac):
     assert not Member.objects.exists()
 
 
-def test_renewal_is_for_next_year_once_this_year_is_paid(cac):
+def test_renewal_is_for_next_year_once_this_year_is_paid_and_its_campaign_open(cac):
     member = IndividualFactory()
+    assert renewal_year(member) == current_year()
     submit_adhesion(
         kind=MemberKind.INDIVIDUAL,
         member_data={**PERSON, "email": member.email},
@@ -184,14 +187,21 @@ def test_renewal_is_for_next_year_once_this_year_is_paid(cac):
         member=member,
         actor=None,
     )
-    assert renewal_year(member) == current_year()
+    assert renewal_year(member) is None
     PaymentFactory(member=member, amount=Decimal("35"))
+    assert renewal_year(member) is None
+    RenewalCampaign.objects.create(year=current_year() + 1, opens_on=timezone.localdate())
     assert renewal_year(member) == current_year() + 1
-    pledge = renew(member, actor=None)
-    assert (pledge.year, pledge.purpose, pledge.amount, pledge.source) == (
+    renewal = renew(member, year=current_year() + 1, amount=Decimal("35"), actor=None)
+    assert renewal.created
+    assert (renewal.pledge.year, renewal.pledge.amount, renewal.pledge.source) == (
         current_year() + 1,
-        Purpose.DONATION,
         Decimal("35.00"),
         PledgeSource.RENEWAL,
     )
-    assert renew(member, actor=None).pk == pledge.pk
+    again = renew(member, year=current_year() + 1, amount=Decimal("80"), actor=None)
+    assert (again.pledge.pk, again.created, again.pledge.amount) == (
+        renewal.pledge.pk,
+        False,
+        Decimal("35.00"),
+    )

@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from charter.models import Charter, PrivacyNotice
 from charter.services import accept_charter, accept_privacy_notice
 from dues.campaign import current_year
-from dues.models import Pledge, PledgeSource
+from dues.models import Pledge, PledgeSource, RenewalCampaign
 from tests.factories import OrganisationFactory, PaymentFactory, PledgeFactory
 
 pytestmark = pytest.mark.browser
@@ -22,10 +23,13 @@ def test_a_member_logs_in_and_renews(page, cac, django_user_model):
         username="asso@example.org", email="asso@example.org", password=PASSWORD
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    member = OrganisationFactory(email=user.email, name="Les Amis du Quartier", user=user)
+    member = OrganisationFactory(
+        email=user.email, name="Les Amis du Quartier", user=user, annual_budget=Decimal("500000")
+    )
     accept_charter(member, Charter.objects.current(), actor=None)
     accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
     pledge = PledgeFactory(member=member, year=year, amount=Decimal("200"))
+    RenewalCampaign.objects.create(year=year + 1, opens_on=timezone.localdate())
     PaymentFactory(member=member, pledge=pledge, year=year, amount=Decimal("200"))
 
     page.goto("/accounts/login/")
@@ -36,7 +40,10 @@ def test_a_member_logs_in_and_renews(page, cac, django_user_model):
     assert page.get_by_role("heading", name="Mon espace membre").is_visible()
     assert f"{year} : à jour" in page.locator("ul.statuses").inner_text()
 
-    page.get_by_role("button", name=f"Renouveler pour {year + 1} (200,00\u00a0€)").click()
+    page.get_by_role("link", name=f"Renouveler pour {year + 1}").click()
+    page.wait_for_url("**/compte/renouveler/")
+    assert page.locator('input[name="amount"][value="200.00"]').is_checked()
+    page.get_by_role("button", name=f"Confirmer mon renouvellement pour {year + 1}").click()
     page.wait_for_url("**/adhesion/merci/")
     confirmation = page.locator("#confirmation").inner_text()
     assert member.reference in confirmation

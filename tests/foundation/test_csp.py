@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dues.services.reminders import unsubscribe_token
+from dues.services.renewals import renewal_token
 from receipts.services import issue_annual_receipt
 from tests.factories import DepositSlipFactory, PaymentFactory
 from tests.helpers import concrete, member_of, project_urls
@@ -56,6 +58,8 @@ def url_values(cac, member_user):
         "<str:number>": DepositSlipFactory().number,
         "<uuid:code>": str(receipt.code),
         "<str:verification_token>": receipt.verification_token,
+        "<str:renewal_token>": renewal_token(member, 2026),
+        "<str:unsubscribe_token>": unsubscribe_token(member),
     }
 
 

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from dues.models import BankLine, Pledge
 from dues.services.confirmations import attach_token
+from dues.services.reminders import unsubscribe_token
+from dues.services.renewals import renewal_token
 from dues.services.slips import create_slip
 from dues.services.statements import import_statement
 from receipts.models import ErrorReport
@@ -144,6 +146,8 @@ def objects(cac, member_user):
         "<uuid:code>": str(receipt.code),
         "member": str(member.pk),
         "<str:verification_token>": receipt.verification_token,
+        "<str:renewal_token>": renewal_token(member, 2026),
+        "<str:unsubscribe_token>": unsubscribe_token(member),
     }
 
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from charter.models import Charter, PrivacyNotice
 from charter.services import accept_charter, accept_privacy_notice
-from dues.models import Pledge, PledgeSource
+from dues.campaign import current_year
+from dues.models import Pledge, PledgeSource, RenewalCampaign
 from dues.services import record_payment
 from members.accesses import remove_access
 from members.models import Access, AuditEntry, Invitation
@@ -120,7 +121,8 @@ def test_an_existing_account_accepts_and_sees_the_organisation(
     receipt = organisation.receipts.get()
     assert "Les Amis du Quartier" in page and receipt.number in page
     assert client.get(receipt.get_absolute_url()).status_code == 200
-    client.post(reverse("dues:renew"))
+    RenewalCampaign.objects.create(year=current_year() + 1, opens_on=timezone.localdate())
+    client.post(reverse("dues:renew"), {"amount": "other", "other_amount": "50"})
     assert Pledge.objects.get(member=organisation).source == PledgeSource.RENEWAL
 
 

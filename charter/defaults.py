@@ -7,6 +7,7 @@ import datetime
 
 from django.db import transaction
 
+from cac_portal import published
 from charter.models import Charter, Collective, Principle, PrivacyNotice
 
 COLLECTIVE = {
@@ -171,6 +172,7 @@ def load():
             Principle(charter=charter, position=position, heading=heading, text=text)
             for position, (heading, text) in enumerate(PRINCIPLES_2018, start=1)
         )
+        published.changed()  # bulk_create sends no signal
         created.append("charter 2018")
     if not PrivacyNotice.objects.filter(version=PRIVACY_NOTICE_V1["version"]).exists():
         PrivacyNotice.objects.create(**PRIVACY_NOTICE_V1)

@@ -8,4 +8,10 @@ class DuesConfig(AppConfig):
 
     def ready(self):
         # Register the tasks that the desk's pages queue by name.
-        from dues import tasks  # noqa: F401
+        # Public pages keep the scales between requests: an edit drops them (dues.published).
+        from dues import (
+            published,
+            tasks,  # noqa: F401
+        )
+
+        published.connect()

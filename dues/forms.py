@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from cac_portal.forms import SubmissionKeyField
-from charter.models import Charter, PrivacyNotice
+from charter import published as charter_published
 from charter.templatetags.money import format_euros
 from dues.models import PledgeSource, Purpose
 from dues.services.pledges import submit_adhesion
@@ -87,7 +87,7 @@ class AdhesionForm(forms.Form):
         self.scale = scale
         self.charter = charter
         self.privacy_notice = privacy_notice
-        tiers = list(scale.tiers.filter(member_kind=MemberKind.INDIVIDUAL)) if scale else []
+        tiers = scale.tiers_of(MemberKind.INDIVIDUAL) if scale else []
         self.individual_tiers = tiers
         choices = []
         for tier in tiers:
@@ -150,8 +150,8 @@ class AdhesionSubmission:
     def __init__(self, data=None, *, scale=None, initial=None, member=None):
         self.data = data
         self.scale = scale
-        self.charter = Charter.objects.current()
-        self.privacy_notice = PrivacyNotice.objects.current()
+        self.charter = charter_published.current_charter()
+        self.privacy_notice = charter_published.current_privacy_notice()
         self.form = AdhesionForm(
             data,
             scale=scale,
@@ -193,7 +193,7 @@ class AdhesionSubmission:
         if self.scale is None:
             return []
         rows, floor = [], None
-        for tier in self.scale.tiers.filter(member_kind=MemberKind.ORGANISATION):
+        for tier in self.scale.tiers_of(MemberKind.ORGANISATION):
             rows.append({"floor": floor, "ceiling": tier.budget_ceiling, "amount": tier.amount})
             floor = tier.budget_ceiling
         return rows

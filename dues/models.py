@@ -46,6 +46,10 @@ class Counter(models.Model):
         return f"{self.name} {self.year}: {self.last_value}"
 
 
+def _position(tier):
+    return tier.position
+
+
 class Scale(models.Model):
     """The indicative dues of one campaign year; the form suggests, the person decides."""
 
@@ -78,9 +82,14 @@ class Scale(models.Model):
             Decimal("1"), rounding=ROUND_HALF_UP
         )
 
+    def tiers_of(self, kind):
+        """The tiers of `kind` by position, read from `tiers.all()`: no query when the tiers
+        were prefetched (the scales of `dues.published`)."""
+        return sorted((t for t in self.tiers.all() if t.member_kind == kind), key=_position)
+
     def suggested_amount(self, annual_budget):
         """The organisations' tier amount for a budget: the first tier whose ceiling is above."""
-        for tier in self.tiers.filter(member_kind=MemberKind.ORGANISATION).order_by("position"):
+        for tier in self.tiers_of(MemberKind.ORGANISATION):
             if tier.budget_ceiling is None or annual_budget < tier.budget_ceiling:
                 return tier.amount
         return None
@@ -365,7 +374,8 @@ class Payment(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "status"]),
-            models.Index(fields=["received_on"]),
+            # The payments list's order, read backwards page after page (keyset pagination).
+            models.Index(fields=["received_on", "id"], name="payment_received_keyset_idx"),
             # "Was this member up to date in that year?": the members list, the renewals,
             # the dashboard's new, renewed and lapsed members ask it for every member.
             models.Index(fields=["member", "year", "status"], name="payment_member_year_idx"),

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cac_portal.http import redirect_to_next, requires
+from cac_portal.paging import Keyset, keyset_page
 from charter.models import Collective
 from dues.campaign import received_years
 from members import spreadsheets
@@ -122,6 +122,10 @@ def _year_not_over(year):
     return ""
 
 
+# The receipts of a year by number, page after page through the number's index.
+RECEIPTS_ORDER = Keyset(Receipt, ["number"])
+
+
 def _treasury_context(request, declaration_form=None):
     """The batch of a fiscal year and its receipts, the error reports, the readiness list, the
     yearly figures of art. 222 bis (with `declaration_form`, bound, for the year it was for)."""
@@ -145,7 +149,13 @@ def _treasury_context(request, declaration_form=None):
         "year": year,
         "years": range(default_year + 1, default_year - 6, -1),
         "batch": AnnualBatch.objects.filter(fiscal_year=year).first(),
-        "page": Paginator(receipts, 50).get_page(request.GET.get("page")),
+        "page": keyset_page(
+            {**request.GET.dict(), "annee": year},
+            receipts,
+            RECEIPTS_ORDER,
+            size=50,
+            count=receipts.count(),
+        ),
         "reports": ErrorReport.objects.filter(resolved_at__isnull=True).select_related("receipt"),
         "figures": figures,
         "declaration_url": settings.RECEIPTS_DECLARATION_URL,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.forms.models import model_to_dict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cac_portal.forms import SubmissionKeyField
@@ -159,16 +160,33 @@ class AdhesionSubmission:
             privacy_notice=self.privacy_notice,
             initial=initial,
         )
-        # A logged-in member finds their details already typed (never bound to their row).
-        known = model_to_dict(member) if member is not None and data is None else None
-        is_org = member is not None and member.kind == MemberKind.ORGANISATION
-        self.individual = IndividualForm(data, prefix="ind", initial=None if is_org else known)
-        self.organisation = OrganisationForm(data, prefix="org", initial=known if is_org else None)
+        self.member = member
         if member is not None and data is None:
             self.form.initial["kind"] = member.kind
-        self.correspondents = CorrespondentFormSet(data, prefix="corr")
         self.amount = None
         self.suggested = None
+
+    # The member forms are built when first read: the blank form's page, drawn once per
+    # process ({% remembered %}), never reads them again.
+    def _known(self, organisation):
+        """A logged-in member finds their details already typed (never bound to their row)."""
+        member = self.member
+        if member is None or self.data is not None:
+            return None
+        is_org = member.kind == MemberKind.ORGANISATION
+        return model_to_dict(member) if is_org == organisation else None
+
+    @cached_property
+    def individual(self):
+        return IndividualForm(self.data, prefix="ind", initial=self._known(False))
+
+    @cached_property
+    def organisation(self):
+        return OrganisationForm(self.data, prefix="org", initial=self._known(True))
+
+    @cached_property
+    def correspondents(self):
+        return CorrespondentFormSet(self.data, prefix="corr")
 
     @property
     def kind(self):

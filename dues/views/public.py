@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -66,9 +67,10 @@ def _render(request, submission, *, hide_errors=False, status=200, alert=None, r
         {
             "submission": submission,
             "form": submission.form,
-            "individual": submission.individual,
-            "organisation": submission.organisation,
-            "correspondents": submission.correspondents,
+            # Lazy: not built at all when the blank form is drawn from memory.
+            "individual": SimpleLazyObject(lambda: submission.individual),
+            "organisation": SimpleLazyObject(lambda: submission.organisation),
+            "correspondents": SimpleLazyObject(lambda: submission.correspondents),
             "kind": submission.kind,
             "year": current_year(),
             "scale": scale,

@@ -27,7 +27,7 @@ from dues.campaign import current_year, scale_for, validate_dues_year
 from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose
 from members import audit
 from members.accesses import has_access
-from members.duplicates import serialise_member_creation
+from members.duplicates import serialise_creation_by_email, serialise_member_creation
 from members.models import CONTACT_FIELDS, CORRESPONDENT_FIELDS, Correspondent, Member, MemberKind
 from members.validators import AMOUNT_CEILING, validate_money
 
@@ -337,8 +337,13 @@ def _known_or_new(member, adhesion, *, actor, create_anyway):
     the member whose email an anonymous public form gave)."""
     if member is not None:
         return Member.objects.select_for_update().get(pk=member.pk), False, None
-    serialise_member_creation()
-    known = None if create_anyway else find_member(adhesion.member_data.get("email"), adhesion.kind)
+    email = adhesion.member_data.get("email")
+    if create_anyway:
+        serialise_member_creation()
+    else:
+        # Forms with the same email wait for each other; forms with other emails do not.
+        serialise_creation_by_email(email)
+    known = None if create_anyway else find_member(email, adhesion.kind)
     online = adhesion.source == PledgeSource.ONLINE
     if known is not None and online and not has_access(audit.acting_user(actor), known):
         return None, False, known

@@ -232,6 +232,13 @@ class Member(ConstraintsInOneQuery, models.Model):
             # The public form finds a known member by email, whatever its case
             # (dues.services.pledges.find_member).
             models.Index(Upper("email"), name="member_email_upper_idx"),
+            # The desk's search: its matches in the order it shows them, the first twenty
+            # read from the index instead of sorting every match (members.search).
+            models.Index(
+                fields=["kind", "last_name", "first_name", "name", "id"],
+                condition=Q(closed_at__isnull=True, merged_into__isnull=True),
+                name="member_search_order_idx",
+            ),
             # The public directory: organisations that opted in, by name.
             models.Index(
                 fields=["name", "id"],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cac_portal.http import redirect_to_next, requires
 from cac_portal.paging import Keyset, keyset_page
+from charter import published as charter_published
 from charter.models import Collective
 from dues.campaign import received_years
 from members import spreadsheets
@@ -103,7 +104,7 @@ def _batch_json(batch):
 def _readiness():
     """The checklist of /tresorerie/: what keeps fiscal receipts from being issued, each item
     once, with the settings field that fixes it."""
-    collective = Collective.load()
+    collective = charter_published.collective()
     for_individuals = fiscal_missing(collective, article="200")
     for_companies = fiscal_missing(collective, article="238 bis")
     return {

@@ -115,3 +115,25 @@ def test_the_members_pages_mark_who_is_up_to_date(staff_client):
     assert [m.reference for m in rows] == sorted(p.reference for p in people)
     assert {m.pk for m in rows if m.up_to_date} == {p.pk for p in paid}
     assert len({count for _, count in pages[1:]}) == 1
+
+
+def test_the_desk_search_finds_without_accents_or_case_in_its_order(staff_client):
+    """The search reads its matches in the order it shows them (an index on that order, and
+    on PostgreSQL a trigram index on the folded column); it finds what it found before."""
+    Member.objects.bulk_create(
+        [
+            Member(kind=MemberKind.INDIVIDUAL, last_name="Jaurès", first_name="Jérôme"),
+            Member(kind=MemberKind.INDIVIDUAL, last_name="JAURES", first_name="Amélie"),
+            Member(kind=MemberKind.ORGANISATION, name="Société des Amis de Jaurès"),
+            Member(kind=MemberKind.INDIVIDUAL, last_name="Durand", first_name="Léa"),
+        ]
+    )
+    for member in Member.objects.all():
+        member.save()  # the references and folded columns
+    response = staff_client.get(reverse("dues:member_search"), {"q": "jaures"})
+    labels = [row["label"] for row in response.json()["results"]]
+    # Individuals first (by name, in the database's collation), then organisations.
+    assert set(labels[:2]) == {"Amélie JAURES", "Jérôme Jaurès"}
+    assert labels[2:] == ["Société des Amis de Jaurès"]
+    response = staff_client.get(reverse("dues:member_search"), {"q": "JÉRÔME jaurès"})
+    assert [row["label"] for row in response.json()["results"]] == ["Jérôme Jaurès"]

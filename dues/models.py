@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cac_portal.choices import ChoiceLabels
 from dues.models_bank import (  # noqa: F401  (registered with the app from here)
     BankCsvLayout,
     BankLine,
@@ -273,7 +274,7 @@ class DepositSlip(models.Model):
         return self.deposited_at is not None
 
 
-class Payment(models.Model):
+class Payment(ChoiceLabels, models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="payments")
     pledge = models.ForeignKey(
         Pledge, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"

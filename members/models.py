@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cac_portal.choices import ChoiceLabels
 from members.validators import ConstraintsInOneQuery, validate_siren
 
 
@@ -108,7 +109,7 @@ class MemberQuerySet(models.QuerySet):
         return self.organisations().filter(directory_opt_in=True, closed_at__isnull=True)
 
 
-class Member(ConstraintsInOneQuery, models.Model):
+class Member(ChoiceLabels, ConstraintsInOneQuery, models.Model):
     kind = models.CharField(_("type"), max_length=12, choices=MemberKind.choices)
     # Filled from the primary key right after the first insert: stable, unique, short enough to
     # be written on the back of a cheque.

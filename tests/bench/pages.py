@@ -310,7 +310,7 @@ def report(runs, times):
         if not ok and not typed_page:
             missed.append(path)
         verdict = (
-            "ok" if ok else ("over (a typed page number, no link)" if typed_page else "MISSED")
+            "ok" if ok else ("over (a typed page number)" if typed_page else "MISSED")
         )
         out.write(
             f"server time {path}: {milliseconds:.1f} ms (goal <= {SERVER_TIME_GOAL_MS} ms) "

@@ -37,6 +37,8 @@ def _render_charter(request, charter):
             "principles": charter.principles.all(),
             "is_current": current is not None and current.pk == charter.pk,
             "other_versions": others,
+            # The same for every visitor until an administrator edits a charter.
+            "fragment": f"charter.page.{charter.version}",
         },
     )
 

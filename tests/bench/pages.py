@@ -309,9 +309,7 @@ def report(runs, times):
         typed_page = "?page=" in path and "apres=" not in path
         if not ok and not typed_page:
             missed.append(path)
-        verdict = (
-            "ok" if ok else ("over (a typed page number)" if typed_page else "MISSED")
-        )
+        verdict = "ok" if ok else ("over (a typed page number)" if typed_page else "MISSED")
         out.write(
             f"server time {path}: {milliseconds:.1f} ms (goal <= {SERVER_TIME_GOAL_MS} ms) "
             f"{verdict}\n"

@@ -56,8 +56,11 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 
 bench: $(TEST_STAMP)
-	$(BIN)/python -m tests.bench.receipts
-	$(BIN)/python -m tests.bench.reminders
+	@status=0; \
+	$(BIN)/python -m tests.bench.receipts || status=1; \
+	$(BIN)/python -m tests.bench.reminders || status=1; \
+	$(BIN)/python -m tests.bench.pages || status=1; \
+	exit $$status
 
 worker: $(STAMP)
 	$(BIN)/celery -A cac_portal worker -l info

@@ -1,4 +1,5 @@
-"""The shared cache, which holds only counters (rate limits): when Redis cannot be reached, the
+"""The shared cache, which holds counters (rate limits) and the generation of the published texts
+(`cac_portal.published`): when Redis cannot be reached, the
 site stays up and the counters stop counting for a while, rather than every login, sign-up and
 form answering a server error. Each outage is logged."""
 

@@ -96,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "charter.context_processors.collective",
             ],
+            # {% field %}, {% desk_field %} and {% remembered %} on every page, without {% load %}.
+            "builtins": ["cac_portal.templatetags.fields", "cac_portal.templatetags.remembered"],
         },
     },
 ]

@@ -7,6 +7,7 @@ import datetime
 
 from django.db import transaction
 
+from cac_portal import published
 from charter.models import Charter, Collective, Principle, PrivacyNotice
 
 COLLECTIVE = {
@@ -200,6 +201,7 @@ def load():
             Principle(charter=charter, position=position, heading=heading, text=text)
             for position, (heading, text) in enumerate(PRINCIPLES_2018, start=1)
         )
+        published.changed()  # bulk_create sends no signal
         created.append("charter 2018")
     for notice in (PRIVACY_NOTICE_V1, PRIVACY_NOTICE_V2):
         if not PrivacyNotice.objects.filter(version=notice["version"]).exists():

@@ -23,32 +23,51 @@ def as_datetime(value):
     return timezone.make_aware(datetime.datetime.combine(value, datetime.time(12)))
 
 
-def _accept(model, member, *, accepted_at, source, actor, **version):
-    acceptance, _created = model.objects.get_or_create(
-        member=member,
-        defaults={
-            "accepted_at": as_datetime(accepted_at),
-            "source": source,
-            "recorded_by": acting_user(actor),
-        },
-        **version,
-    )
+def _accept(model, member, *, accepted_at, source, actor, new_member, **version):
+    """`new_member`: created in this transaction, so no earlier acceptance to look for."""
+    values = {
+        "accepted_at": as_datetime(accepted_at),
+        "source": source,
+        "recorded_by": acting_user(actor),
+    }
+    if new_member:
+        return model.objects.create(member=member, **values, **version)
+    acceptance, _created = model.objects.get_or_create(member=member, defaults=values, **version)
     return acceptance
 
 
-@transaction.atomic
-def accept_charter(member, charter, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor):
+def accept_charter(
+    member,
+    charter,
+    *,
+    accepted_at=None,
+    source=AcceptanceSource.ONLINE,
+    actor,
+    new_member=False,
+):
     """The member subscribes to `charter`; returns the (new or existing) Acceptance.
 
-    A version is accepted once: accepting it again keeps the first date and source."""
+    A version is accepted once: accepting it again keeps the first date and source.
+    `new_member`: the member was created in the caller's transaction (nothing to look up)."""
     return _accept(
-        Acceptance, member, accepted_at=accepted_at, source=source, actor=actor, charter=charter
+        Acceptance,
+        member,
+        accepted_at=accepted_at,
+        source=source,
+        actor=actor,
+        new_member=new_member,
+        charter=charter,
     )
 
 
-@transaction.atomic
 def accept_privacy_notice(
-    member, notice, *, accepted_at=None, source=AcceptanceSource.ONLINE, actor
+    member,
+    notice,
+    *,
+    accepted_at=None,
+    source=AcceptanceSource.ONLINE,
+    actor,
+    new_member=False,
 ):
     """The member accepts the privacy `notice`; returns the (new or existing) PrivacyAcceptance."""
     return _accept(
@@ -57,6 +76,7 @@ def accept_privacy_notice(
         accepted_at=accepted_at,
         source=source,
         actor=actor,
+        new_member=new_member,
         notice=notice,
     )
 

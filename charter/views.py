@@ -6,22 +6,29 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from charter import services
-from charter.models import Charter, Collective, PrivacyNotice
+from cac_portal import published as published_cache
+from charter import published, services
+from charter.models import Charter
 from members.accesses import current_member
 
 
 def home(request):
-    collective = Collective.load()
+    collective = published.collective()
     paragraphs = [p for p in (collective.introduction if collective else "").split("\n\n") if p]
     return render(request, "charter/home.html", {"paragraphs": paragraphs})
 
 
+def _versions_in_force():
+    return list(Charter.objects.in_force().only("version", "title", "effective_on"))
+
+
 def _render_charter(request, charter):
-    others = (
-        Charter.objects.in_force().exclude(pk=charter.pk).only("version", "title", "effective_on")
-    )
-    current = Charter.objects.current()
+    others = [
+        other
+        for other in published_cache.remember("charter.versions", _versions_in_force)
+        if other.pk != charter.pk
+    ]
+    current = published.current_charter()
     return render(
         request,
         "charter/charter.html",
@@ -30,12 +37,14 @@ def _render_charter(request, charter):
             "principles": charter.principles.all(),
             "is_current": current is not None and current.pk == charter.pk,
             "other_versions": others,
+            # The same for every visitor until an administrator edits a charter.
+            "fragment": f"charter.page.{charter.version}",
         },
     )
 
 
 def charter_current(request):
-    charter = Charter.objects.current()
+    charter = published.current_charter()
     if charter is None:
         raise Http404("no charter in force")
     return _render_charter(request, charter)
@@ -46,7 +55,7 @@ def charter_version(request, version):
 
 
 def privacy_notice(request):
-    notice = PrivacyNotice.objects.current()
+    notice = published.current_privacy_notice()
     if notice is None:
         raise Http404("no privacy notice in force")
     return render(request, "charter/privacy.html", {"notice": notice})

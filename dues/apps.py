@@ -8,5 +8,8 @@ class DuesConfig(AppConfig):
 
     def ready(self):
         # Register the tasks that the desk's pages queue by name, and answer members' signals
-        # about personal data (download, closure, retention).
-        from dues import personal_data, tasks  # noqa: F401
+        # about personal data (download, closure, retention). Public pages keep the scales
+        # between requests: an edit drops them (dues.published).
+        from dues import personal_data, published, tasks  # noqa: F401
+
+        published.connect()

@@ -13,7 +13,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charter.models import FIRST_POSSIBLE_YEAR, Collective
+from cac_portal import published as published_cache
+from charter import published as charter_published
+from charter.models import FIRST_POSSIBLE_YEAR
+from dues import published
 from dues.models import Scale
 
 
@@ -23,14 +26,18 @@ def current_year():
 
 def first_year():
     """The collective's first year (the 1901 law's year before the collective is set up)."""
-    collective = Collective.load()
+    collective = charter_published.collective()
     return collective.founded_year if collective is not None else FIRST_POSSIBLE_YEAR
+
+
+def _last_scale_year():
+    return Scale.objects.aggregate(last=Max("year"))["last"] or 0
 
 
 def dues_years():
     """The years dues may be for: from the collective's first year to the latest of next year
     and the last scale's year."""
-    last_scale = Scale.objects.aggregate(last=Max("year"))["last"] or 0
+    last_scale = published_cache.remember("dues.last_scale_year", _last_scale_year)
     return range(first_year(), max(current_year() + 1, last_scale) + 1)
 
 
@@ -94,8 +101,6 @@ def validate_signed_on(day, field=None):
 
 
 def scale_for(year):
-    """The scale of `year`, else the latest one before it (a year nobody set up yet)."""
-    return (
-        Scale.objects.filter(year__lte=year).order_by("-year").first()
-        or Scale.objects.order_by("year").first()
-    )
+    """The scale of `year`, else the latest one before it (a year nobody set up yet), with
+    its tiers (`scale.tiers_of(kind)`); kept between requests (`dues.published`): read-only."""
+    return published.scale_for(year)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from cac_portal import published
 from dues.models import Scale, Tier
 from members.models import MemberKind
 
@@ -54,4 +55,5 @@ def load(year):
         for position, (amount, ceiling, label) in enumerate(ORGANISATION_TIERS, start=1)
     ]
     Tier.objects.bulk_create(tiers)
+    published.changed()  # bulk_create sends no signal
     return True

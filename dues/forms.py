@@ -11,10 +11,11 @@ from decimal import Decimal
 from django import forms
 from django.forms.models import model_to_dict
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cac_portal.forms import SubmissionKeyField
-from charter.models import Charter, PrivacyNotice
+from charter import published as charter_published
 from charter.templatetags.money import format_euros
 from dues.models import PledgeSource, Purpose
 from dues.services.pledges import submit_adhesion
@@ -88,7 +89,7 @@ class AdhesionForm(forms.Form):
         self.scale = scale
         self.charter = charter
         self.privacy_notice = privacy_notice
-        tiers = list(scale.tiers.filter(member_kind=MemberKind.INDIVIDUAL)) if scale else []
+        tiers = scale.tiers_of(MemberKind.INDIVIDUAL) if scale else []
         self.individual_tiers = tiers
         choices = []
         for tier in tiers:
@@ -151,8 +152,8 @@ class AdhesionSubmission:
     def __init__(self, data=None, *, scale=None, initial=None, member=None):
         self.data = data
         self.scale = scale
-        self.charter = Charter.objects.current()
-        self.privacy_notice = PrivacyNotice.objects.current()
+        self.charter = charter_published.current_charter()
+        self.privacy_notice = charter_published.current_privacy_notice()
         self.form = AdhesionForm(
             data,
             scale=scale,
@@ -160,16 +161,33 @@ class AdhesionSubmission:
             privacy_notice=self.privacy_notice,
             initial=initial,
         )
-        # A logged-in member finds their details already typed (never bound to their row).
-        known = model_to_dict(member) if member is not None and data is None else None
-        is_org = member is not None and member.kind == MemberKind.ORGANISATION
-        self.individual = IndividualForm(data, prefix="ind", initial=None if is_org else known)
-        self.organisation = OrganisationForm(data, prefix="org", initial=known if is_org else None)
+        self.member = member
         if member is not None and data is None:
             self.form.initial["kind"] = member.kind
-        self.correspondents = CorrespondentFormSet(data, prefix="corr")
         self.amount = None
         self.suggested = None
+
+    # The member forms are built when first read: the blank form's page, drawn once per
+    # process ({% remembered %}), never reads them again.
+    def _known(self, organisation):
+        """A logged-in member finds their details already typed (never bound to their row)."""
+        member = self.member
+        if member is None or self.data is not None:
+            return None
+        is_org = member.kind == MemberKind.ORGANISATION
+        return model_to_dict(member) if is_org == organisation else None
+
+    @cached_property
+    def individual(self):
+        return IndividualForm(self.data, prefix="ind", initial=self._known(False))
+
+    @cached_property
+    def organisation(self):
+        return OrganisationForm(self.data, prefix="org", initial=self._known(True))
+
+    @cached_property
+    def correspondents(self):
+        return CorrespondentFormSet(self.data, prefix="corr")
 
     @property
     def kind(self):
@@ -194,7 +212,7 @@ class AdhesionSubmission:
         if self.scale is None:
             return []
         rows, floor = [], None
-        for tier in self.scale.tiers.filter(member_kind=MemberKind.ORGANISATION):
+        for tier in self.scale.tiers_of(MemberKind.ORGANISATION):
             rows.append({"floor": floor, "ceiling": tier.budget_ceiling, "amount": tier.amount})
             floor = tier.budget_ceiling
         return rows

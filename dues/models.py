@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cac_portal.choices import ChoiceLabels
 from dues.models_bank import (  # noqa: F401  (registered with the app from here)
     BankCsvLayout,
     BankLine,
@@ -51,6 +52,10 @@ class Counter(models.Model):
         return f"{self.name} {self.year}: {self.last_value}"
 
 
+def _position(tier):
+    return tier.position
+
+
 class Scale(models.Model):
     """The indicative dues of one campaign year; the form suggests, the person decides."""
 
@@ -83,9 +88,14 @@ class Scale(models.Model):
             Decimal("1"), rounding=ROUND_HALF_UP
         )
 
+    def tiers_of(self, kind):
+        """The tiers of `kind` by position, read from `tiers.all()`: no query when the tiers
+        were prefetched (the scales of `dues.published`)."""
+        return sorted((t for t in self.tiers.all() if t.member_kind == kind), key=_position)
+
     def suggested_amount(self, annual_budget):
         """The organisations' tier amount for a budget: the first tier whose ceiling is above."""
-        for tier in self.tiers.filter(member_kind=MemberKind.ORGANISATION).order_by("position"):
+        for tier in self.tiers_of(MemberKind.ORGANISATION):
             if tier.budget_ceiling is None or annual_budget < tier.budget_ceiling:
                 return tier.amount
         return None
@@ -269,7 +279,7 @@ class DepositSlip(models.Model):
         return self.deposited_at is not None
 
 
-class Payment(models.Model):
+class Payment(ChoiceLabels, models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="payments")
     pledge = models.ForeignKey(
         Pledge, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
@@ -370,7 +380,8 @@ class Payment(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "status"]),
-            models.Index(fields=["received_on"]),
+            # The payments list's order, read backwards page after page (keyset pagination).
+            models.Index(fields=["received_on", "id"], name="payment_received_keyset_idx"),
             # "Was this member up to date in that year?": the members list, the renewals,
             # the dashboard's new, renewed and lapsed members ask it for every member.
             models.Index(fields=["member", "year", "status"], name="payment_member_year_idx"),

@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from dues.services import imports, reminders
+from dues.models import Pledge
+from dues.services import confirmations, imports, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +36,12 @@ def send_renewal_reminders():
 def sweep_renewal_reminders():
     """The reminders' emails a crash left queued or a temporary failure deferred."""
     return reminders.sweep()
+@shared_task(name="dues.tasks.send_pledge_confirmation", acks_late=True)
+def send_pledge_confirmation(pledge_id):
+    """A pledge's confirmation email, sent by a worker after the form's response: the person
+    does not wait for the mail server. Gone pledges (deleted since) are skipped."""
+    pledge = Pledge.objects.select_related("member", "matched_member").filter(pk=pledge_id).first()
+    if pledge is None:
+        logger.warning("confirmation email for pledge %s not sent: no such pledge", pledge_id)
+        return False
+    return confirmations.send_pledge_confirmation(pledge)

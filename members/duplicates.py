@@ -56,6 +56,28 @@ def serialise_member_creation():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CREATION_LOCK])
 
 
+# The two-key space of per-email locks (PostgreSQL keeps it apart from one-key locks).
+EMAIL_LOCK_SPACE = 0x0CAC
+
+
+def serialise_creation_by_email(email):
+    """Within the caller's transaction, wait for another creation with this email (whatever
+    its case) to commit, and for a creation that checks every kind of duplicate
+    (`serialise_member_creation`, which waits for this one in turn); creations with other
+    emails go on side by side. (One lock for every creation made the public form's
+    submissions wait for each other.) Without an email: `serialise_member_creation`."""
+    email = (email or "").strip()
+    if not email:
+        serialise_member_creation()
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s), "
+                "pg_advisory_xact_lock(%s, hashtext(upper(%s)))",
+                [CREATION_LOCK, EMAIL_LOCK_SPACE, email],
+            )
+
+
 def _folded(value):
     """A wide net on the folded column; the exact comparison is made in Python (`_same`)."""
     return Q(search_text__contains=fold(value))

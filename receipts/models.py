@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cac_portal.choices import ChoiceLabels
 from dues.models import MONEY
 
 
@@ -57,7 +58,7 @@ class ReceiptQuerySet(models.QuerySet):
         raise ValidationError(_("Un reçu émis ne peut pas être supprimé ; annulez-le."))
 
 
-class Receipt(models.Model):
+class Receipt(ChoiceLabels, models.Model):
     number = models.CharField(_("numéro d'ordre"), max_length=12, editable=False)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Printed on a fiscal receipt (a QR code and a short link): anyone holding the paper can

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cac_portal.http import redirect_to_next, requires
+from cac_portal.paging import Keyset, keyset_page
+from charter import published as charter_published
 from charter.models import Collective
 from dues.campaign import received_years
 from dues.services.exports import record_export
@@ -108,7 +109,7 @@ def _batch_json(batch):
 def _readiness():
     """The checklist of /tresorerie/: what keeps fiscal receipts from being issued, each item
     once, with the settings field that fixes it."""
-    collective = Collective.load()
+    collective = charter_published.collective()
     for_individuals = fiscal_missing(collective, article="200")
     for_companies = fiscal_missing(collective, article="238 bis")
     return {
@@ -125,6 +126,10 @@ def _year_not_over(year):
     except ValidationError as refusal:
         return " ".join(refusal.messages)
     return ""
+
+
+# The receipts of a year by number, page after page through the number's index.
+RECEIPTS_ORDER = Keyset(Receipt, ["number"])
 
 
 def _treasury_context(request, declaration_form=None):
@@ -150,7 +155,13 @@ def _treasury_context(request, declaration_form=None):
         "year": year,
         "years": range(default_year + 1, default_year - 6, -1),
         "batch": AnnualBatch.objects.filter(fiscal_year=year).first(),
-        "page": Paginator(receipts, 50).get_page(request.GET.get("page")),
+        "page": keyset_page(
+            {**request.GET.dict(), "annee": year},
+            receipts,
+            RECEIPTS_ORDER,
+            size=50,
+            count=receipts.count(),
+        ),
         "reports": ErrorReport.objects.filter(resolved_at__isnull=True).select_related("receipt"),
         "figures": figures,
         "declaration_url": settings.RECEIPTS_DECLARATION_URL,

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cac_portal.limits import exceeded
-from charter.models import Collective
+from charter import published as charter_published
 from dues.campaign import scale_for
 from dues.models import Pledge
 from members.models import CONTACT_FIELDS, Member, MemberKind
@@ -106,7 +106,7 @@ def confirmation_context(pledge, *, show_member=None):
             else settings.SITE_URL + reverse("dues:attach_by_link", args=[attach_token(pledge)])
         ),
         "attach_days": ATTACH_DAYS,
-        "collective": Collective.load(),
+        "collective": charter_published.collective(),
         "receipt_timing": receipt_timing(member, pledge.year),
         "net_cost": (
             scale.net_cost(pledge.amount)

@@ -16,17 +16,19 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cac_portal.tasking import enqueue
 from charter import services as charter_services
 from charter.models import AcceptanceSource, Charter, PrivacyNotice
 from dues.campaign import current_year, scale_for, validate_dues_year
 from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose
-from dues.services.confirmations import send_pledge_confirmation
 from members import audit
 from members.accesses import has_access
-from members.duplicates import serialise_member_creation
+from members.duplicates import serialise_creation_by_email, serialise_member_creation
 from members.models import CONTACT_FIELDS, CORRESPONDENT_FIELDS, Correspondent, Member, MemberKind
 from members.validators import AMOUNT_CEILING, validate_money
 
@@ -56,7 +58,20 @@ def find_member(email, kind):
     email = (email or "").strip()
     if not email:
         return None
-    return Member.objects.open().filter(email__iexact=email, kind=kind).order_by("pk").first()
+    # UPPER(email) = UPPER(%s): the expression of the index `member_email_upper_idx`, so the
+    # lookup reads a few index entries instead of every member. No ORDER BY pk LIMIT 1 in SQL:
+    # PostgreSQL would walk the primary key instead, through every member when none matches.
+    found = (
+        Member.objects.open()
+        .alias(email_upper=Upper("email"))
+        .filter(email_upper=Upper(Value(email)), kind=kind)
+        .order_by()
+    )
+    return min(found, key=_pk, default=None)
+
+
+def _pk(member):
+    return member.pk
 
 
 def open_pledge(member, year, purpose=None):
@@ -129,8 +144,8 @@ def _new_correspondents(existing, rows):
         yield {field: (row.get(field) or "").strip() for field in CORRESPONDENT_FIELDS}
 
 
-def _add_correspondents(member, correspondents):
-    existing = list(member.correspondents.all())
+def _add_correspondents(member, correspondents, *, new_member=False):
+    existing = [] if new_member else list(member.correspondents.all())
     position = max((c.position for c in existing), default=0)
     rows = [
         Correspondent(member=member, position=position + offset, **fields)
@@ -154,9 +169,10 @@ def check_amount(amount):
     return amount.quantize(Decimal("0.01"))
 
 
-def _save_pledge(member, *, year, purpose, amount, source, actor):
-    """At most one open pledge per member, year and purpose: a second form updates it."""
-    pledge = open_pledge(member, year, purpose)
+def _save_pledge(member, *, year, purpose, amount, source, actor, new_member=False):
+    """At most one open pledge per member, year and purpose: a second form updates it (a
+    member created in this transaction has none to look for)."""
+    pledge = None if new_member else open_pledge(member, year, purpose)
     if pledge is None:
         return Pledge.objects.create(
             member=member, year=year, purpose=purpose, amount=amount, source=source
@@ -250,7 +266,9 @@ def create_member(kind, member_data, *, actor, source, language=""):
     language = (language or "").split("-")[0]
     if language in dict(settings.LANGUAGES):
         member.language = language
-    member.full_clean(exclude=["reference", "search_text"])
+    # The code is a new random UUID, not typed: no query to find it taken. The constraints
+    # are checked in one query (`Member.validate_constraints`), not one and a savepoint each.
+    member.full_clean(exclude=["reference", "search_text", "code"])
     member.save()
     audit.record(member, audit.Action.MEMBER_CREATED, actor=actor, after={"source": source})
     return member
@@ -292,8 +310,12 @@ def _update_member(member, adhesion, *, actor):
     return proposed, email_change
 
 
-def _accept_texts(member, adhesion, *, actor):
-    kwargs = {"accepted_at": adhesion.accepted_at, "source": adhesion.acceptance_source}
+def _accept_texts(member, adhesion, *, actor, new_member=False):
+    kwargs = {
+        "accepted_at": adhesion.accepted_at,
+        "source": adhesion.acceptance_source,
+        "new_member": new_member,
+    }
     if adhesion.charter is not None:
         charter_services.accept_charter(member, adhesion.charter, actor=actor, **kwargs)
     if adhesion.privacy_notice is not None:
@@ -321,8 +343,13 @@ def _known_or_new(member, adhesion, *, actor, create_anyway):
     the member whose email an anonymous public form gave)."""
     if member is not None:
         return Member.objects.select_for_update().get(pk=member.pk), False, None
-    serialise_member_creation()
-    known = None if create_anyway else find_member(adhesion.member_data.get("email"), adhesion.kind)
+    email = adhesion.member_data.get("email")
+    if create_anyway:
+        serialise_member_creation()
+    else:
+        # Forms with the same email wait for each other; forms with other emails do not.
+        serialise_creation_by_email(email)
+    known = None if create_anyway else find_member(email, adhesion.kind)
     online = adhesion.source == PledgeSource.ONLINE
     if known is not None and online and not has_access(audit.acting_user(actor), known):
         return None, False, known
@@ -368,10 +395,10 @@ def submit_adhesion(*, actor, member=None, notify=None, create_anyway=False, **f
             proposed, email_change = (
                 ({}, "") if created else _update_member(member, adhesion, actor=actor)
             )
-            pledge = _attached_pledge(member, adhesion, actor=actor)
+            pledge = _attached_pledge(member, adhesion, actor=actor, new_member=created)
         address = (matched or member).email
         if (adhesion.source == PledgeSource.ONLINE if notify is None else notify) and address:
-            transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
+            enqueue("dues.tasks.send_pledge_confirmation", pledge.pk)
     return AdhesionResult(
         member=member,
         pledge=pledge,
@@ -381,9 +408,9 @@ def submit_adhesion(*, actor, member=None, notify=None, create_anyway=False, **f
     )
 
 
-def _attached_pledge(member, adhesion, *, actor):
+def _attached_pledge(member, adhesion, *, actor, new_member=False):
     if adhesion.kind == MemberKind.ORGANISATION:
-        _add_correspondents(member, adhesion.correspondents)
+        _add_correspondents(member, adhesion.correspondents, new_member=new_member)
     pledge = _save_pledge(
         member,
         year=adhesion.year,
@@ -391,6 +418,7 @@ def _attached_pledge(member, adhesion, *, actor):
         amount=adhesion.amount,
         source=adhesion.source,
         actor=actor,
+        new_member=new_member,
     )
-    _accept_texts(member, adhesion, actor=actor)
+    _accept_texts(member, adhesion, actor=actor, new_member=new_member)
     return pledge

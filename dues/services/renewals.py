@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cac_portal.tasking import enqueue
 from charter import services as charter_services
 from charter.models import AcceptanceSource
 from dues.campaign import scale_for
 from dues.models import PaymentStatus, Pledge, PledgeSource, Purpose, RenewalCampaign
-from dues.services.confirmations import send_pledge_confirmation
 from dues.services.pledges import check_amount
 from members import audit
 from members.models import Member, MemberKind
@@ -173,7 +173,8 @@ def renew(member, *, year, amount, actor, charter=None, notify=True, note=""):
             note=note,
         )
         if notify and member.email:
-            transaction.on_commit(lambda: send_pledge_confirmation(pledge), robust=True)
+            # After the response, by a worker: the person does not wait for the mail server.
+            enqueue("dues.tasks.send_pledge_confirmation", pledge.pk)
     return Renewal(pledge, True)
 
 

@@ -2,13 +2,13 @@
 of queries whatever the page size (select_related and Exists, never a query per row)."""
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from cac_portal.forms import SearchField
+from cac_portal.paging import Keyset, keyset_page
 from dues.campaign import current_year
 from dues.forms_desk import DuesYearField
 from dues.models import Payment, PaymentMethod, PaymentStatus
@@ -18,6 +18,9 @@ from members.search import search_members
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# The lists' unique orderings, read through their indexes (keyset pagination).
+PAYMENTS_ORDER = Keyset(Payment, ["received_on", "id"], descending=True)
+MEMBERS_ORDER = Keyset(Member, ["reference"])
 
 
 def _blank(choices):
@@ -51,21 +54,22 @@ class MemberFilter(forms.Form):
     city = forms.CharField(label=_("Ville"), required=False)
 
 
-def _page(request, queryset, count=None):
+def _size(request):
     try:
-        size = min(max(int(request.GET.get("par_page", PAGE_SIZE)), 1), MAX_PAGE_SIZE)
+        return min(max(int(request.GET.get("par_page", PAGE_SIZE)), 1), MAX_PAGE_SIZE)
     except ValueError:
-        size = PAGE_SIZE
-    paginator = Paginator(queryset, size)
-    if count is not None:
-        # The totals already counted the rows: the paginator need not count them again.
-        paginator.count = count
-    return paginator.get_page(request.GET.get("page"))
+        return PAGE_SIZE
+
+
+def _page(request, queryset, keyset, count):
+    """The page asked for, by keyset (`cac_portal.paging`): page 1 000 costs what page 1 does."""
+    return keyset_page(request.GET, queryset, keyset, size=_size(request), count=count)
 
 
 def _querystring(request):
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", "apres", "avant"):
+        params.pop(name, None)
     return params.urlencode()
 
 
@@ -83,7 +87,7 @@ def filter_payments(data):
         payments = payments.filter(deposit_slip__deposited_at__isnull=True)
     if data.get("kind"):
         payments = payments.filter(member__kind=data["kind"])
-    return payments.order_by("-received_on", "-pk")
+    return payments.order_by(*PAYMENTS_ORDER.order())
 
 
 @desk_required
@@ -98,7 +102,7 @@ def payment_list(request):
         "dues/desk/payment_list.html",
         {
             "form": form,
-            "page": _page(request, payments, count=totals["count"]),
+            "page": _page(request, payments, PAYMENTS_ORDER, totals["count"]),
             "totals": totals,
             "querystring": _querystring(request),
         },
@@ -113,18 +117,22 @@ def _in_city(members, city):
     return [pk for pk, their_city in candidates if fold(their_city) == city]
 
 
-def filter_members(data):
+def _up_to_date(year):
+    return Exists(
+        Payment.objects.filter(member=OuterRef("pk"), year=year, status=PaymentStatus.RECEIVED)
+    )
+
+
+def filter_members(data, *, annotate=True):
     """The members list's rows for the filters in `data`, each annotated `up_to_date` for the
-    year asked (the current one by default); returns (members, year)."""
+    year asked (the current one by default), unless `annotate` is False (a page of the list
+    marks its own rows: `mark_up_to_date`); returns (members, year)."""
     year = data.get("up_to_date") or current_year()
     # A closed account stays in the list, as "Compte fermé" without its erased data.
     listed = Member.objects.filter(merged_into__isnull=True)
     members = search_members(data["q"]) if data.get("q") else listed
-    members = members.annotate(
-        up_to_date=Exists(
-            Payment.objects.filter(member=OuterRef("pk"), year=year, status=PaymentStatus.RECEIVED)
-        )
-    )
+    if annotate or data.get("up_to_date"):
+        members = members.annotate(up_to_date=_up_to_date(year))
     if data.get("kind"):
         members = members.filter(kind=data["kind"])
     if data.get("up_to_date"):
@@ -134,18 +142,34 @@ def filter_members(data):
     return members.order_by("reference"), year
 
 
+def mark_up_to_date(members, year):
+    """Sets `up_to_date` on the rows of one page, in one query for the page (an EXISTS per
+    row in the list's query made PostgreSQL read every payment of the year)."""
+    paid = set(
+        Payment.objects.filter(
+            member__in=[m.pk for m in members], year=year, status=PaymentStatus.RECEIVED
+        ).values_list("member_id", flat=True)
+    )
+    for member in members:
+        member.up_to_date = member.pk in paid
+    return members
+
+
 @desk_required
 @require_GET
 def member_list(request):
     form = MemberFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    members, year = filter_members(data)
+    members, year = filter_members(data, annotate=False)
+    count = members.count()
+    page = _page(request, members, MEMBERS_ORDER, count)
+    mark_up_to_date(page.object_list, year)
     return render(
         request,
         "dues/desk/member_list.html",
         {
             "form": form,
-            "page": _page(request, members),
+            "page": page,
             "year": year,
             "querystring": _querystring(request),
         },

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cac_portal.limits import exceeded
 from dues.campaign import current_year, scale_for
 from dues.forms import AdhesionSubmission
-from dues.models import Pledge, Tier
+from dues.models import Pledge
 from dues.services.attaching import attach_pledge
 from dues.services.confirmations import confirmation_context, pledge_from_token, proposed_member
 from members.accesses import current_member, has_access
@@ -36,7 +37,6 @@ def _scale_data(scale):
     """What adhesion.js needs to compute the suggestion and the net cost in the browser."""
     if scale is None:
         return {"rate": "0", "brackets": []}
-    tiers = Tier.objects.filter(scale=scale, member_kind=MemberKind.ORGANISATION)
     return {
         "rate": str(scale.tax_reduction_rate),
         "brackets": [
@@ -44,7 +44,7 @@ def _scale_data(scale):
                 "ceiling": None if t.budget_ceiling is None else str(t.budget_ceiling),
                 "amount": str(t.amount),
             }
-            for t in tiers.order_by("position")
+            for t in scale.tiers_of(MemberKind.ORGANISATION)
         ],
     }
 
@@ -58,7 +58,7 @@ def _too_many_submissions(request):
     return exceeded(request, group="dues.adhesion", key="ip", rate=_adhesion_rate)
 
 
-def _render(request, submission, *, hide_errors=False, status=200, alert=None):
+def _render(request, submission, *, hide_errors=False, status=200, alert=None, remember_form=False):
     scale = submission.scale
     charter = submission.charter
     return render(
@@ -67,20 +67,22 @@ def _render(request, submission, *, hide_errors=False, status=200, alert=None):
         {
             "submission": submission,
             "form": submission.form,
-            "individual": submission.individual,
-            "organisation": submission.organisation,
-            "correspondents": submission.correspondents,
+            # Lazy: not built at all when the blank form is drawn from memory.
+            "individual": SimpleLazyObject(lambda: submission.individual),
+            "organisation": SimpleLazyObject(lambda: submission.organisation),
+            "correspondents": SimpleLazyObject(lambda: submission.correspondents),
             "kind": submission.kind,
             "year": current_year(),
             "scale": scale,
             "scale_data": _scale_data(scale),
             "brackets": submission.brackets(),
             "charter": charter,
-            "principles": charter.principles.all() if charter else [],
+            "principles": charter.principles.all() if charter else [],  # prefetched
             "privacy_notice": submission.privacy_notice,
             "hide_errors": hide_errors,
             "has_errors": submission.form.is_bound and not hide_errors,
             "alert": alert,
+            "remember_form": remember_form,
         },
         status=status,
     )
@@ -90,7 +92,10 @@ def _render(request, submission, *, hide_errors=False, status=200, alert=None):
 def adhesion(request):
     scale = scale_for(current_year())
     if request.method != "POST":
-        return _render(request, AdhesionSubmission(scale=scale, member=_own_member(request)))
+        member = _own_member(request)
+        submission = AdhesionSubmission(scale=scale, member=member)
+        # The blank form is the same for every visitor without a member record of their own.
+        return _render(request, submission, remember_form=member is None)
 
     submission = AdhesionSubmission(request.POST, scale=scale)
     if "add_correspondent" in request.POST:

@@ -152,7 +152,9 @@ def companies_waiting(limit=50):
         .order_by("received_on", "pk")
     )
     waiting = []
-    for payment in payments.iterator():
+    # Not .iterator(): on PostgreSQL its server-side cursor is planned for the first rows and
+    # walked every payment by date (0.4 s at 60 000 payments) to find the few of companies.
+    for payment in payments:
         reasons = company_missing(payment.member)
         if reasons:
             waiting.append((payment, reasons))

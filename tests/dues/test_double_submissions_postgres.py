@@ -72,3 +72,67 @@ def test_a_double_click_on_the_adhesion_form(cac):
     assert [r.status_code for r in responses] == [302, 302]
     assert Member.objects.count() == 1
     assert Pledge.objects.count() == 1
+
+
+def test_two_forms_with_one_email_in_two_cases_make_one_member(cac):
+    """Without the same submission key: the lock on the email (any case) serialises them, and
+    the second finds the first's member (its pledge waits to be attached)."""
+    forms = [
+        individual_post(**{"ind-email": "lea@example.org"}),
+        individual_post(**{"ind-email": "LEA@Example.org"}),
+    ]
+    clients = [Client(), Client()]
+    responses = run_at_once(
+        [lambda c=c, f=f: c.post("/adhesion/", f) for c, f in zip(clients, forms, strict=True)]
+    )
+    assert [r.status_code for r in responses] == [302, 302]
+    assert Member.objects.count() == 1
+    assert Pledge.objects.count() == 2
+
+
+def test_forms_with_other_emails_do_not_wait_for_each_other(cac):
+    """A creation holds its email's lock until it commits; another email's creation, in
+    another connection, goes through meanwhile (its lock timeout refuses it if it waits)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from dues.services.pledges import submit_adhesion
+
+    def form(email):
+        return {
+            "kind": "individual",
+            "member_data": {
+                "last_name": "Durand",
+                "first_name": "Léa",
+                "email": email,
+                "street": "5 rue Oberkampf",
+                "postal_code": "75011",
+                "city": "Paris",
+                "country": "FR",
+            },
+            "purpose": "adhesion",
+            "amount": 50,
+        }
+
+    outcome = {}
+
+    def second():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")
+                submit_adhesion(actor=None, notify=False, **form("second@example.org"))
+            outcome["done"] = True
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        submit_adhesion(actor=None, notify=False, **form("first@example.org"))
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join()
+    assert outcome == {"done": True}
+    assert Member.objects.count() == 2

@@ -78,6 +78,8 @@ def test_a_hundred_times_more_rows_costs_no_more_query(
     staff_client, django_assert_max_num_queries, name
 ):
     make_rows(10)
+    # The first page of a process reads the collective, then kept between requests.
+    staff_client.get(reverse(name))
     with django_assert_max_num_queries(QUERY_BUDGET) as small:
         staff_client.get(reverse(name), {"par_page": 1000})
     make_rows(990)

@@ -36,6 +36,8 @@ def send_renewal_reminders():
 def sweep_renewal_reminders():
     """The reminders' emails a crash left queued or a temporary failure deferred."""
     return reminders.sweep()
+
+
 @shared_task(name="dues.tasks.send_pledge_confirmation", acks_late=True)
 def send_pledge_confirmation(pledge_id):
     """A pledge's confirmation email, sent by a worker after the form's response: the person

@@ -55,8 +55,11 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The batch's line needs PostgreSQL (DATABASE_URL): a real worker on SQLite would wait on its
+# one write lock. It starts and stops its own redis-server and Celery worker.
 bench: $(TEST_STAMP)
 	$(BIN)/python -m tests.bench.receipts
+	$(BIN)/python -m tests.bench.batch
 
 worker: $(STAMP)
 	$(BIN)/celery -A cac_portal worker -l info

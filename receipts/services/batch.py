@@ -195,8 +195,10 @@ def finish_if_complete(batch_id):
     batch = AnnualBatch.objects.get(pk=batch_id)
     if batch.status != AnnualBatch.Status.RUNNING:
         return False
-    left = set(pending_member_ids(batch.fiscal_year)) - {int(k) for k in batch.failures}
-    if left or _summaries(batch.fiscal_year).valid().filter(pdf="").exists():
+    # The cheap question first: while chunks run, some receipt is still being rendered.
+    if _summaries(batch.fiscal_year).valid().filter(pdf="").exists():
+        return False
+    if set(pending_member_ids(batch.fiscal_year)) - {int(k) for k in batch.failures}:
         return False
     return bool(
         AnnualBatch.objects.filter(pk=batch_id, status=AnnualBatch.Status.RUNNING).update(

@@ -218,24 +218,26 @@ def bench_batch(n, runs, out, cores, workdir, redis):
         prepare(4 * cores, warm)  # every worker process loads its engine and connects
         run_batch(warm, worker, timeout=300)
         before = worker.rss_mb()
-        pipeline, engine = [], []
+        pipeline, engine, sizes = [], [], []
         for year in years:
             prepare(n, year)
             pipeline.append(n / run_batch(year, worker, timeout=max(600, n)))
             pages, seconds = engine_alone(year, cores)
             engine.append(pages / seconds)
+            sizes.append(max(worker.rss_mb().values(), default=0.0))
             shutil.rmtree(Path(workdir) / "emails", ignore_errors=True)
         after = worker.rss_mb()
     finally:
         worker.stop()
-    return report_batch(out, n, cores, pipeline, engine, before, after)
+    memory = before, after, sizes
+    return report_batch(out, n, cores, pipeline, engine, memory)
 
 
 def _goal(met):
     return "ok" if met else "MISSED"
 
 
-def report_batch(out, n, cores, pipeline, engine, before, after):
+def report_batch(out, n, cores, pipeline, engine, memory):
     rate, alone = statistics.median(pipeline), statistics.median(engine)
     ratios = [p / e for p, e in zip(pipeline, engine, strict=True)]
     ratio = statistics.median(ratios)
@@ -251,11 +253,13 @@ def report_batch(out, n, cores, pipeline, engine, before, after):
         f"ratio={TEN_THOUSAND_GOAL / ten_thousand:.2f} of the goal (goal < "
         f"{TEN_THOUSAND_GOAL:.0f} s) [{_goal(ten_thousand < TEN_THOUSAND_GOAL)}]\n"
     )
+    before, after, sizes = memory
     growth = max((after.get(pid, rss) - rss for pid, rss in before.items()), default=0.0)
     same = set(before) == set(after)
     out.write(
         f"batch worker memory: {growth:+.1f} MB at most per process over {len(pipeline)} runs "
-        f"(RSS {', '.join(f'{rss:.0f}' for rss in after.values())} MB"
+        f"of {n} (largest process after warm-up {max(before.values(), default=0):.0f} MB, "
+        f"after each run {', '.join(f'{rss:.0f}' for rss in sizes)} MB"
         f"{'' if same else ', processes replaced'}); ratio={growth / MEMORY_GOAL:.2f} of the "
         f"goal (goal < {MEMORY_GOAL:.0f} MB) [{_goal(growth < MEMORY_GOAL and same)}]\n"
     )

@@ -225,6 +225,10 @@ def bench_batch(n, runs, out, cores, workdir, redis):
             pages, seconds = engine_alone(year, cores)
             engine.append(pages / seconds)
             sizes.append(max(worker.rss_mb().values(), default=0.0))
+            sys.stderr.write(
+                f"bench run {len(pipeline)}: pipeline {pipeline[-1]:.1f}/s, engine alone "
+                f"{engine[-1]:.1f}/s, worker {sizes[-1]:.0f} MB\n"
+            )
             shutil.rmtree(Path(workdir) / "emails", ignore_errors=True)
         after = worker.rss_mb()
     finally:

@@ -139,8 +139,8 @@ def _qr_svg(url):
     """The QR code of `url` as inline SVG (vector, sharp at any size; nothing fetched).
 
     The mask is fixed: every mask reads the same, and choosing the "best" one scores all
-    eight patterns, which cost five times the rest of the code (a tenth of a receipt's
-    layout time in the January batch)."""
+    eight patterns, five times the cost of the code itself (measured: 25 ms against 5 ms per
+    receipt on the loaded 2-core machine), paid by every receipt of the January batch."""
     return segno.make(url, error="m", mask=QR_MASK).svg_inline(omitsize=True, svgclass="qr")
 
 

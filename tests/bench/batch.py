@@ -108,6 +108,11 @@ class Worker:
             time.sleep(0.2)
         raise RuntimeError(f"the worker did not start:\n{self.tail()}")
 
+    def processes(self):
+        import psutil
+
+        return [psutil.Process(self.process.pid), *self.children()]
+
     def rss_mb(self):
         return {child.pid: child.memory_info().rss / 2**20 for child in self.children()}
 
@@ -125,6 +130,19 @@ class Worker:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def cpu_seconds(processes):
+    """User and system CPU the processes have used so far (what a shared machine's other
+    load does not inflate, unlike the wall clock)."""
+    import psutil
+
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def fiscal_years(count):
@@ -184,6 +202,7 @@ def _engine_render(html):
 def engine_alone(year, processes):
     """Seconds WeasyPrint alone takes for the year's receipts in `processes` processes (their
     HTML made beforehand, the processes warmed before the clock starts)."""
+    import psutil
     from django.db import connections
 
     from receipts.models import Receipt
@@ -196,15 +215,20 @@ def engine_alone(year, processes):
     barrier = context.Barrier(processes + 1)
     with context.Pool(processes, initializer=_engine_start, initargs=(barrier,)) as pool:
         barrier.wait()
+        workers = [psutil.Process(process.pid) for process in pool._pool]
+        cpu = cpu_seconds(workers)
         start = time.perf_counter()
         sizes = pool.map(_engine_render, pages, chunksize=1)
         elapsed = time.perf_counter() - start
+        cpu = cpu_seconds(workers) - cpu
     assert all(sizes), "every page rendered"
-    return len(pages), elapsed
+    return len(pages), elapsed, cpu
 
 
 def bench_batch(n, runs, out, cores, workdir, redis):
     """The batch's lines; False when a goal is missed."""
+    from django.conf import settings
+
     if redis is None:
         out.write(
             "batch: not measured: a real worker needs PostgreSQL (DATABASE_URL=postgres://...);"
@@ -215,15 +239,19 @@ def bench_batch(n, runs, out, cores, workdir, redis):
     try:
         worker.wait_ready()
         warm, *years = fiscal_years(runs + 1)
-        prepare(4 * cores, warm)  # every worker process loads its engine and connects
+        # A task for each worker process: each loads its engine and reaches its working size.
+        prepare(cores * settings.CELERY_BATCH_CHUNK_SIZE, warm)
         run_batch(warm, worker, timeout=300)
         before = worker.rss_mb()
-        pipeline, engine, sizes = [], [], []
+        pipeline, engine, sizes, cpu = [], [], [], []
         for year in years:
             prepare(n, year)
+            used = cpu_seconds(worker.processes())
             pipeline.append(n / run_batch(year, worker, timeout=max(600, n)))
-            pages, seconds = engine_alone(year, cores)
+            used = cpu_seconds(worker.processes()) - used
+            pages, seconds, engine_cpu = engine_alone(year, cores)
             engine.append(pages / seconds)
+            cpu.append((1000 * used / n, 1000 * engine_cpu / pages))
             sizes.append(max(worker.rss_mb().values(), default=0.0))
             sys.stderr.write(
                 f"bench run {len(pipeline)}: pipeline {pipeline[-1]:.1f}/s, engine alone "
@@ -234,7 +262,9 @@ def bench_batch(n, runs, out, cores, workdir, redis):
     finally:
         worker.stop()
     memory = before, after, sizes
-    return report_batch(out, n, cores, pipeline, engine, memory)
+    met = report_batch(out, n, cores, pipeline, engine, memory)
+    report_cpu(out, cpu)
+    return met
 
 
 def _goal(met):
@@ -268,6 +298,18 @@ def report_batch(out, n, cores, pipeline, engine, memory):
         f"goal (goal < {MEMORY_GOAL:.0f} MB) [{_goal(growth < MEMORY_GOAL and same)}]\n"
     )
     return ratio >= RATIO_GOAL and ten_thousand < TEN_THOUSAND_GOAL and growth < MEMORY_GOAL
+
+
+def report_cpu(out, cpu):
+    """The CPU each receipt took in the worker's processes against the engine's, medians: the
+    pipeline's own cost, whatever else the machine was doing (the database server's share is
+    not in it)."""
+    worker = statistics.median(pipeline for pipeline, _engine in cpu)
+    engine = statistics.median(engine for _pipeline, engine in cpu)
+    out.write(
+        f"batch CPU per receipt: worker processes {worker:.1f} ms, engine alone {engine:.1f} ms; "
+        f"ratio={engine / worker:.2f} (for the figures above on a shared machine; no goal)\n"
+    )
 
 
 def bench_register(count, runs, out):

@@ -2,9 +2,11 @@
 
 Invariant: running it again, after a crash or a double click, only fills what is missing. A
 group's receipts are committed together with the batch's sign of progress; the progress shown
-is read from the receipts that exist, so a crash loses at most the group in flight (rolled back
-with its numbers) and a re-run never shows the count going back. A batch whose workers died is
-resumed by the sweep once it made no progress for `RECEIPTS_BATCH_STALL_SECONDS`.
+is read from the receipts that exist and have their PDF, so a crash loses at most the group in
+flight (rolled back with its numbers) and a re-run never shows the count going back. A group
+is then rendered in a transaction that holds its rows: `render_missing` (the batch's last
+task, the sweep) skips rows held that way, so no PDF is rendered twice. A batch whose workers
+died is resumed by the sweep once it made no progress for `RECEIPTS_BATCH_STALL_SECONDS`.
 """
 
 import datetime

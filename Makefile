@@ -55,10 +55,13 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The batch's line needs PostgreSQL (DATABASE_URL): a real worker on SQLite would wait on its
+# one write lock. It starts and stops its own redis-server and Celery worker.
 bench: $(TEST_STAMP)
 	@status=0; \
 	$(BIN)/python -m tests.bench.receipts || status=1; \
 	$(BIN)/python -m tests.bench.reminders || status=1; \
+	$(BIN)/python -m tests.bench.batch || status=1; \
 	$(BIN)/python -m tests.bench.pages || status=1; \
 	exit $$status
 

@@ -194,7 +194,11 @@ if not CELERY_BROKER_URL:
 # In-process tasks (`make run`) keep a task's error to themselves, as a worker would; the test
 # settings make them raise in the call that queued them.
 CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
-CELERY_BATCH_CHUNK_SIZE = env_int("CELERY_BATCH_CHUNK_SIZE", 100)
+# Members per task of the January batch: two groups of 20 (receipts.services.batch.GROUP).
+# Small, so that the last tasks spread over every worker process (a 100-member task left one
+# process rendering alone for seconds at the end); large enough that a task's own queries are
+# a few per hundred receipts.
+CELERY_BATCH_CHUNK_SIZE = env_int("CELERY_BATCH_CHUNK_SIZE", 40)
 # The queue tasks go to and workers read: two portals (or a test run) can share one Redis.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # The periodic sweep (receipts.tasks.sweep_receipts): how long the on-commit task gets before

@@ -227,7 +227,8 @@ class AnnualBatch(models.Model):
     """The January run of one fiscal year's individual receipts, and how far it got.
 
     Progress is read from the receipts that exist, never from a counter a crash could leave
-    behind: `done` counts the year's valid summaries, so a re-run never shows it going back.
+    behind: `done` counts the year's valid summaries whose PDF exists (a receipt counts once
+    it can be downloaded and sent), so a re-run never shows it going back.
     """
 
     class Status(models.TextChoices):
@@ -265,10 +266,12 @@ class AnnualBatch(models.Model):
 
     @property
     def done(self):
-        """The year's individuals who have their valid summary, counted in the database."""
+        """The year's individuals who have their valid summary, rendered, counted in the
+        database."""
         return (
             Receipt.objects.valid()
             .filter(kind=ReceiptKind.ANNUAL, fiscal_year=self.fiscal_year)
+            .exclude(pdf="")
             .count()
         )
 

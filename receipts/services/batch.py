@@ -2,9 +2,11 @@
 
 Invariant: running it again, after a crash or a double click, only fills what is missing. A
 group's receipts are committed together with the batch's sign of progress; the progress shown
-is read from the receipts that exist, so a crash loses at most the group in flight (rolled back
-with its numbers) and a re-run never shows the count going back. A batch whose workers died is
-resumed by the sweep once it made no progress for `RECEIPTS_BATCH_STALL_SECONDS`.
+is read from the receipts that exist and have their PDF, so a crash loses at most the group in
+flight (rolled back with its numbers) and a re-run never shows the count going back. A group
+is then rendered in a transaction that holds its rows: `render_missing` (the batch's last
+task, the sweep) skips rows held that way, so no PDF is rendered twice. A batch whose workers
+died is resumed by the sweep once it made no progress for `RECEIPTS_BATCH_STALL_SECONDS`.
 """
 
 import datetime
@@ -31,7 +33,7 @@ from receipts.services.issuing import (
     require_year_over,
 )
 from receipts.services.readiness import require_fiscal_ready
-from receipts.services.rendering import ensure_pdf, ensure_pdfs
+from receipts.services.rendering import ensure_pdfs, render_held
 
 logger = logging.getLogger(__name__)
 
@@ -195,8 +197,10 @@ def finish_if_complete(batch_id):
     batch = AnnualBatch.objects.get(pk=batch_id)
     if batch.status != AnnualBatch.Status.RUNNING:
         return False
-    left = set(pending_member_ids(batch.fiscal_year)) - {int(k) for k in batch.failures}
-    if left or _summaries(batch.fiscal_year).valid().filter(pdf="").exists():
+    # The cheap question first: while chunks run, some receipt is still being rendered.
+    if _summaries(batch.fiscal_year).valid().filter(pdf="").exists():
+        return False
+    if set(pending_member_ids(batch.fiscal_year)) - {int(k) for k in batch.failures}:
         return False
     return bool(
         AnnualBatch.objects.filter(pk=batch_id, status=AnnualBatch.Status.RUNNING).update(
@@ -205,21 +209,33 @@ def finish_if_complete(batch_id):
     )
 
 
+def _claim_missing(receipts, skipped):
+    """Up to a group of receipts without a PDF, locked for the caller's transaction; those
+    another worker holds (a chunk rendering its group) are skipped, not waited for."""
+    return list(
+        receipts.exclude(pk__in=skipped)
+        .select_for_update(skip_locked=True)
+        .prefetch_related("lines")
+        .order_by("pk")[:GROUP]
+    )
+
+
 def render_missing(fiscal_year=None, *, older_than=None):
-    """Render the PDFs that are still missing (a crash between insert and rendering)."""
+    """Render the PDFs that are still missing (a crash between insert and rendering), a group
+    at a time, claimed: never one that another worker is rendering."""
     receipts = Receipt.objects.filter(pdf="")
     if fiscal_year is not None:
         receipts = receipts.filter(fiscal_year=fiscal_year, kind=ReceiptKind.ANNUAL)
     if older_than is not None:
         receipts = receipts.filter(issued_at__lt=older_than)
-    count = 0
-    for receipt in receipts.iterator():
-        try:
-            ensure_pdf(receipt)
-            count += 1
-        except Exception:
-            logger.exception("rendering %s failed", receipt.number)
-    return count
+    count, tried = 0, set()
+    while True:
+        with transaction.atomic():
+            claimed = _claim_missing(receipts, tried)
+            if not claimed:
+                return count
+            tried.update(receipt.pk for receipt in claimed)
+            count += len(render_held(claimed))
 
 
 def render_missing_and_finish(fiscal_year):

@@ -231,6 +231,7 @@ def _batch(fiscal_year):
     summaries = (
         Receipt.objects.valid()
         .filter(kind=ReceiptKind.ANNUAL, fiscal_year=OuterRef("fiscal_year"))
+        .exclude(pdf="")
         .order_by()
         .values("fiscal_year")
         .annotate(n=Count("pk"))

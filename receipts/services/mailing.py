@@ -10,6 +10,7 @@ import logging
 import smtplib
 
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -46,18 +47,40 @@ def initial_status(donor_email):
     return EmailStatus.QUEUED if donor_email else EmailStatus.NO_ADDRESS
 
 
-def _claim(receipt, *, stale_before=None):
-    """Count an attempt on a receipt still to send; False if it is not (sent meanwhile, or, for
-    the sweep, `stale_before` given and tried too recently: a task may be on it)."""
-    now = timezone.now()
+def _sendable(receipt_ids, stale_before):
     candidates = Receipt.objects.filter(
-        pk=receipt.pk, status=ReceiptStatus.ISSUED, email_status__in=SENDABLE
+        pk__in=receipt_ids, status=ReceiptStatus.ISSUED, email_status__in=SENDABLE
     )
     if stale_before is not None:
         candidates = candidates.filter(
             Q(email_attempted_at__isnull=True) | Q(email_attempted_at__lt=stale_before)
         )
-    return bool(candidates.update(email_attempts=F("email_attempts") + 1, email_attempted_at=now))
+    return candidates
+
+
+def _count_attempt(candidates):
+    return candidates.update(
+        email_attempts=F("email_attempts") + 1, email_attempted_at=timezone.now()
+    )
+
+
+def _claim(receipt, *, stale_before=None):
+    """Count an attempt on a receipt still to send; False if it is not (sent meanwhile, or, for
+    the sweep, `stale_before` given and tried too recently: a task may be on it)."""
+    return bool(_count_attempt(_sendable([receipt.pk], stale_before)))
+
+
+def _claim_group(receipts, *, stale_before=None):
+    """`_claim` for a group in two statements: the receipts still to send, locked (skipping
+    those another sender is claiming), get their attempt counted. Returns them, in order."""
+    with transaction.atomic():
+        claimed = set(
+            _sendable([receipt.pk for receipt in receipts], stale_before)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        _count_attempt(Receipt.objects.filter(pk__in=claimed))
+    return [receipt for receipt in receipts if receipt.pk in claimed]
 
 
 def _failure(receipt, exc):
@@ -95,11 +118,9 @@ def _mark_sent(receipt_ids):
     )
 
 
-def _send(receipt, connection, *, stale_before=None):
-    """Send one receipt's email; True if the server accepted it. A permanent failure is kept
-    and logged; a temporary one raises TemporaryEmailError (after it is kept)."""
-    if not _claim(receipt, stale_before=stale_before):
-        return False
+def _send_claimed(receipt, connection):
+    """Send one claimed receipt's email; True if the server accepted it. A permanent failure
+    is kept and logged; a temporary one raises TemporaryEmailError (after it is kept)."""
     message = _message(receipt, connection)  # a rendering error is a bug: it raises
     try:
         message.send()
@@ -113,32 +134,41 @@ def _send(receipt, connection, *, stale_before=None):
 def email_receipt(receipt, *, stale_before=None):
     """Email a valid receipt, still to send, to its donor's copied address. Returns True if
     sent. Raises TemporaryEmailError when worth trying again (the task retries)."""
-    if _send(receipt, None, stale_before=stale_before):
+    if _claim(receipt, stale_before=stale_before) and _send_claimed(receipt, None):
         _mark_sent([receipt.pk])
         return True
     return False
 
 
+def _send_group(receipts, connection, *, stale_before):
+    """Claim and send a group; returns (the ids sent, the last temporary failure or None)."""
+    sent, temporary = [], None
+    try:
+        for receipt in _claim_group(receipts, stale_before=stale_before):
+            try:
+                if _send_claimed(receipt, connection):
+                    sent.append(receipt.pk)
+            except TemporaryEmailError as exc:
+                temporary = exc
+    finally:
+        _mark_sent(sent)
+    return sent, temporary
+
+
 def email_receipts(receipts, *, stale_before=None):
     """Email many receipts through one connection to the mail server (the January batch, the
-    sweep). Each failure is kept on its receipt and the others go on; the sent ones are marked
-    a group at a time. Returns how many were sent; raises TemporaryEmailError at the end if a
-    failure was temporary, so that a retry sends what is still to send."""
+    sweep). Each failure is kept on its receipt and the others go on; a group's attempts are
+    counted, and its sent ones marked, in one statement each. Returns how many were sent;
+    raises TemporaryEmailError at the end if a failure was temporary, so that a retry sends
+    what is still to send."""
     temporary = None
     count = 0
     with get_connection() as connection:
         for start in range(0, len(receipts), SEND_GROUP):
-            sent = []
-            try:
-                for receipt in receipts[start : start + SEND_GROUP]:
-                    try:
-                        if _send(receipt, connection, stale_before=stale_before):
-                            sent.append(receipt.pk)
-                    except TemporaryEmailError as exc:
-                        temporary = exc
-            finally:
-                _mark_sent(sent)
-                count += len(sent)
+            group = receipts[start : start + SEND_GROUP]
+            sent, failure = _send_group(group, connection, stale_before=stale_before)
+            count += len(sent)
+            temporary = failure or temporary
     if temporary is not None:
         raise temporary
     return count

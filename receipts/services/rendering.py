@@ -75,6 +75,7 @@ TITLES = {
 # Archived for six years and more (LPF art. L102 E): PDF/A-3b, its fonts embedded, its
 # metadata in XMP.
 PDF_VARIANT = "pdf/a-3b"
+QR_MASK = 0
 CANCELLED = "ANNULÉ"
 DUPLICATE = "DUPLICATA"
 
@@ -135,8 +136,12 @@ def _verification_url(receipt):
 
 
 def _qr_svg(url):
-    """The QR code of `url` as inline SVG (vector, sharp at any size; nothing fetched)."""
-    return segno.make(url, error="m").svg_inline(omitsize=True, svgclass="qr")
+    """The QR code of `url` as inline SVG (vector, sharp at any size; nothing fetched).
+
+    The mask is fixed: every mask reads the same, and choosing the "best" one scores all
+    eight patterns, five times the cost of the code itself (measured: 25 ms against 5 ms per
+    receipt on the loaded 2-core machine), paid by every receipt of the January batch."""
+    return segno.make(url, error="m", mask=QR_MASK).svg_inline(omitsize=True, svgclass="qr")
 
 
 def _metadata(receipt, form, mark):
@@ -272,24 +277,46 @@ def ensure_pdf(receipt):
     return receipt
 
 
-def ensure_pdfs(receipts):
-    """`ensure_pdf` for the new receipts of a batch, the rows updated in one transaction (one
-    commit for the group instead of one each). Returns the receipts that have their PDF; one
-    that fails is logged and left to the sweep."""
-    written = []
+def render_held(receipts):
+    """Render the given receipts, whose rows the caller's transaction holds (locked, still
+    without a PDF), and point the rows at their files in one statement. Returns the receipts
+    rendered; one that fails is logged and left without its PDF (the sweep tries again)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("render_held() must run inside transaction.atomic()")
+    rendered = []
     for receipt in receipts:
-        if receipt.pdf:
-            written.append((receipt, None))
-            continue
         try:
-            written.append((receipt, _render_and_write(receipt)))
+            receipt.pdf.name, receipt.pdf_sha256 = _render_and_write(receipt)
         except Exception:
             logger.exception("rendering %s failed; the sweep will render it", receipt.number)
+            continue
+        rendered.append(receipt)
+    Receipt.objects.bulk_update(rendered, ["pdf", "pdf_sha256"])
+    return rendered
+
+
+def ensure_pdfs(receipts):
+    """`ensure_pdf` for the new receipts of a batch, as one claim: their rows are locked while
+    they are rendered, so no other worker renders them meanwhile (`render_missing` skips
+    locked rows), and they are recorded together. A receipt another worker rendered first is
+    waited for and kept as it is. Returns the receipts that have their PDF."""
+    by_pk = {receipt.pk: receipt for receipt in receipts}
     with transaction.atomic():
-        for receipt, stored in written:
-            if stored is not None:
-                _record(receipt, *stored)
-    return [receipt for receipt, _ in written]
+        current = (
+            Receipt.objects.select_for_update()
+            .filter(pk__in=by_pk)
+            .order_by("pk")
+            .values_list("pk", "pdf", "pdf_sha256")
+        )
+        missing = []
+        for pk, name, digest in current:
+            receipt = by_pk[pk]
+            if name:
+                receipt.pdf.name, receipt.pdf_sha256 = name, digest
+            else:
+                missing.append(receipt)
+        render_held(missing)
+    return [receipt for receipt in receipts if receipt.pdf]
 
 
 MISSING = "stored PDF missing"

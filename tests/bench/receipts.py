@@ -24,10 +24,12 @@ import time
 from decimal import Decimal
 
 
-def setup_django(workdir):
+def setup_django(workdir, *, eager=True):
+    """Django on DATABASE_URL (or a throwaway SQLite file in `workdir`), migrated, with the
+    CAC defaults and a signature; tasks run in-process unless `eager` is False."""
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     os.environ["MEDIA_ROOT"] = f"{workdir}/media"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1" if eager else "0"
     os.environ["DEBUG"] = "0"  # no query log growing in memory
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
@@ -59,7 +61,9 @@ def setup_django(workdir):
     collective.save(update_fields=["rna", "signature"])
 
 
-def create_donors(n, year):
+def create_donors(n, year, offset=0):
+    """`n` individuals with one cheque of `year` each (and a transfer for one in three);
+    `offset` keeps names and cheque numbers apart when several sets share a database."""
     from dues.models import Payment, PaymentMethod
     from members.models import Member, MemberKind
 
@@ -67,8 +71,8 @@ def create_donors(n, year):
         Member(
             kind=MemberKind.INDIVIDUAL,
             first_name="Claire",
-            last_name=f"Bench{i:05d}",
-            email=f"bench{i}@example.org",
+            last_name=f"Bench{offset + i:05d}",
+            email=f"bench{offset + i}@example.org",
             street=f"{i % 200 + 1} rue des Lilas",
             postal_code="75020",
             city="Paris",
@@ -76,7 +80,7 @@ def create_donors(n, year):
         for i in range(n)
     )
     if members[0].pk is None:  # databases that do not return ids from bulk inserts
-        members = list(Member.objects.filter(last_name__startswith="Bench").order_by("-pk")[:n])
+        members = list(Member.objects.filter(last_name__startswith="Bench").order_by("pk"))[-n:]
     payments = []
     for i, member in enumerate(members):
         payments.append(
@@ -86,7 +90,7 @@ def create_donors(n, year):
                 method=PaymentMethod.CHEQUE,
                 amount=Decimal("50.00"),
                 received_on=datetime.date(year, 3, 1 + i % 28),
-                cheque_number=str(1000000 + i),
+                cheque_number=str(1000000 + offset + i),
                 bank="Crédit Coopératif",
             )
         )

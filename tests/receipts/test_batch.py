@@ -156,7 +156,8 @@ def test_progress_is_read_from_the_receipts_and_never_goes_back_on_a_rerun(
     with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
         issue_annual_receipts(LAST_YEAR, actor=None)
     batch = AnnualBatch.objects.get()
-    assert (batch.done, batch.total, batch.status) == (7, 7, "running"), "issued, not rendered"
+    assert Receipt.objects.filter(pdf="").count() == 7, "issued, not rendered"
+    assert (batch.done, batch.total, batch.status) == (0, 7, "running"), "counts rendered ones"
     seen = [batch.done]
 
     monkeypatch.setattr(rendering, "render_pdf", real)
@@ -194,3 +195,23 @@ def test_the_sweep_resumes_a_batch_whose_worker_died(
     batch = AnnualBatch.objects.get()
     assert (batch.status, batch.done, batch.total) == ("done", 7, 7)
     assert AuditEntry.objects.filter(action="batch.resumed", actor=None).count() == 1
+
+
+def test_the_progress_counts_a_receipt_once_its_pdf_exists(
+    donors, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The treasurer reads "7 issued of 7" only once the seven PDFs exist: while the group is
+    being rendered, what it issued is not counted yet."""
+    real = rendering.render_pdf
+    seen = []
+
+    def render_and_look(receipt, **kwargs):
+        seen.append(AnnualBatch.objects.get().done)
+        return real(receipt, **kwargs)
+
+    monkeypatch.setattr(rendering, "render_pdf", render_and_look)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issue_annual_receipts(LAST_YEAR, actor=None)
+    assert seen == [0] * 7, f"counted before their PDF existed: {seen}"
+    batch.refresh_from_db()
+    assert (batch.done, batch.status) == (7, "done")

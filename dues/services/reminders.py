@@ -18,7 +18,6 @@ none, as for receipts.)
 import dataclasses
 import datetime
 import logging
-import smtplib
 
 from django.conf import settings
 from django.core import signing
@@ -30,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cac_portal.mail import TemporaryEmailError, is_temporary
 from charter.models import Collective
 from dues.models import Payment, PaymentStatus, Pledge, Reminder, ReminderEmail, Scale
 from dues.models_renewals import RenewalCampaign
@@ -42,19 +42,6 @@ logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "dues.reminders_unsubscribe"
 SENDABLE = (ReminderEmail.QUEUED, ReminderEmail.DEFERRED)
 MAX_ATTEMPTS = 10
-
-
-class TemporaryEmailError(Exception):
-    """The mail server may accept the message later: the sweep tries again."""
-
-
-def is_temporary(exc):
-    """4xx answers and lost connections are temporary; 5xx and refused recipients are not."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return False
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(exc, OSError | ConnectionError)
 
 
 def _grace():

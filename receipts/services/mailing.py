@@ -7,7 +7,6 @@ twice: we prefer a second email to none. The sweep sends what a crash or an outa
 """
 
 import logging
-import smtplib
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cac_portal.mail import TemporaryEmailError, is_temporary
 from receipts.models import EmailStatus, Receipt, ReceiptStatus
 from receipts.services.originals import original_or_duplicate
 from receipts.services.rendering import ensure_pdf
@@ -27,19 +27,6 @@ MAX_ATTEMPTS = 10
 SENDABLE = (EmailStatus.QUEUED, EmailStatus.DEFERRED)
 # How many emails share one connection to the mail server before the rows are marked sent.
 SEND_GROUP = 20
-
-
-class TemporaryEmailError(Exception):
-    """The mail server may accept the message later: worth a retry."""
-
-
-def is_temporary(exc):
-    """4xx answers and lost connections are temporary; 5xx and refused recipients are not."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return False
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(exc, OSError | ConnectionError)
 
 
 def initial_status(donor_email):

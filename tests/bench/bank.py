@@ -136,7 +136,7 @@ def main():
     lines = int(os.environ.get("BENCH_BANK_LINES", "5000"))
     members = int(os.environ.get("BENCH_BANK_MEMBERS", "20000"))
     with tempfile.TemporaryDirectory(prefix="cac-bench-bank-") as workdir:
-        setup_django(workdir)
+        setup_django(workdir, "bank")
         run_bank(lines, members)
 
 

@@ -341,7 +341,7 @@ def main():
         try:
             from tests.bench.receipts import setup_django
 
-            setup_django(workdir, eager=redis is None)
+            setup_django(workdir, "batch", eager=redis is None)
             met = bench_batch(n, runs, out, cores, workdir, redis)
             count = int(os.environ.get("BENCH_REGISTER_N", "20000"))
             met = bench_register(count, runs, out) and met

@@ -1,6 +1,7 @@
 """`make bench`, the pages: requests per second through gunicorn against the bare view.
 
-Run as `python -m tests.bench.pages`. It fills DATABASE_URL (or a throwaway SQLite file) with
+Run as `python -m tests.bench.pages`. It fills a database of its own on DATABASE_URL's server
+(or a throwaway SQLite file: tests.bench.database) with
 20 000 members, 60 000 payments and 20 000 receipts (`tests.bench.pages_data`), starts its own
 Redis on a free port (the shared cache, the broker the confirmation emails are queued to) and
 gunicorn with 2 sync workers, DEBUG=0 and the bench's URLs (`tests.bench.pages_settings`: the
@@ -34,6 +35,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tests.bench.database import bench_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 3
@@ -334,7 +337,7 @@ def main():
             "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/1",
             "CELERY_TASK_ALWAYS_EAGER": "0",
-            "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3",
+            "DATABASE_URL": bench_database_url(workdir, "pages", os.environ.get("DATABASE_URL")),
             "MEDIA_ROOT": str(workdir / "media"),
             "LOG_LEVEL": "WARNING",
             "EMAIL_URL": "console://",

@@ -1,11 +1,12 @@
 """`make bench`: N yearly receipts through the real pipeline, against WeasyPrint alone.
 
 Run as `python -m tests.bench.receipts` (BENCH_N=2000 by default). It sets Django up itself on
-a throwaway SQLite file (or DATABASE_URL if set), migrates, creates N individuals with their
-payments, then times `issue_annual_receipts` (database, numbering, rendering, storage, the
-email handed to a dummy backend; Celery runs the chunks in-process), and, in the same run, the
-same receipts' HTML laid out by WeasyPrint alone in a loop (group by group, interleaved with
-the pipeline, so that both see the same load on a shared machine). It prints one line:
+a throwaway SQLite file (or a database of its own on DATABASE_URL's server), migrates, creates
+N individuals with their payments, then times `issue_annual_receipts` (database, numbering,
+rendering, storage, the email handed to a dummy backend; Celery runs the chunks in-process),
+and, in the same run, the same receipts' HTML laid out by WeasyPrint alone in a loop (group by
+group, interleaved with the pipeline, so that both see the same load on a shared machine). It
+prints one line:
 
     receipts: N in T s, X/s; engine alone Y/s; ratio=X/Y
 
@@ -23,11 +24,15 @@ import tempfile
 import time
 from decimal import Decimal
 
+from tests.bench.database import bench_database_url
 
-def setup_django(workdir, *, eager=True):
-    """Django on DATABASE_URL (or a throwaway SQLite file in `workdir`), migrated, with the
-    CAC defaults and a signature; tasks run in-process unless `eager` is False."""
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
+
+def setup_django(workdir, label, *, eager=True):
+    """Django on an empty database of the bench module `label` (on DATABASE_URL's server, or a
+    throwaway SQLite file in `workdir`: tests.bench.database), migrated, with the CAC defaults
+    and a signature; tasks run in-process unless `eager` is False."""
+    url = bench_database_url(workdir, label, os.environ.get("DATABASE_URL"))
+    os.environ["DATABASE_URL"] = url
     os.environ["MEDIA_ROOT"] = f"{workdir}/media"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1" if eager else "0"
     os.environ["DEBUG"] = "0"  # no query log growing in memory
@@ -124,7 +129,7 @@ def main():
 
 
 def run(n, workdir):
-    setup_django(workdir)
+    setup_django(workdir, "receipts")
 
     import psutil
     from django.utils import timezone

@@ -107,7 +107,7 @@ def main():
 
     n = int(os.environ.get("BENCH_N", "2000"))
     with tempfile.TemporaryDirectory(prefix="cac-bench-reminders-") as workdir:
-        setup_django(workdir)
+        setup_django(workdir, "reminders")
         run_reminders(n)
 
 

@@ -88,7 +88,7 @@ function setup(thread)
 end
 function init(args) bad = 0; n = 0 end
 local fields = "kind=individual&purpose=adhesion&tier=50.00&other_amount=&accept_charter=on"
-  .. "&accept_privacy=on&charter_version=1&privacy_version=1&ind-last_name=Durand"
+  .. "&accept_privacy=on&charter_version=CHARTER_V&privacy_version=PRIVACY_V&ind-last_name=Durand"
   .. "&ind-first_name=Lea&ind-phone_mobile=06+12+34+56+78&ind-street=5+rue+Oberkampf"
   .. "&ind-postal_code=75011&ind-city=Paris&ind-country=FR&corr-TOTAL_FORMS=2"
   .. "&corr-INITIAL_FORMS=0&csrfmiddlewaretoken=CSRF"
@@ -136,6 +136,10 @@ def wait_for(port, path, seconds=60):
     sys.exit(f"bench: nothing answers on port {port}")
 
 
+# The versions of the charter and the privacy notice in force, which a valid form accepts.
+TEXTS = {}
+
+
 def setup_database(env):
     """Migrate, load the defaults, the data, a staff session; returns its cookie and the
     deep pages' paths (in the bench's own process, like the server's)."""
@@ -152,6 +156,10 @@ def setup_database(env):
     from tests.bench.pages_data import populate
 
     populate()
+    from charter.models import Charter, PrivacyNotice
+
+    TEXTS["charter"] = Charter.objects.current().version
+    TEXTS["privacy"] = PrivacyNotice.objects.current().version
     return staff_cookie(), deep_pages()
 
 
@@ -271,7 +279,10 @@ def one_run(port, workdir, cookie, number):
     post_script = workdir / f"post-{number}.lua"
     get_script.write_text(GET_SCRIPT)
     post_script.write_text(
-        POST_SCRIPT.replace("CSRF", "b" * 32).replace("RUN", f"{number}-{time.time_ns()}")
+        POST_SCRIPT.replace("CSRF", "b" * 32)
+        .replace("RUN", f"{number}-{time.time_ns()}")
+        .replace("CHARTER_V", str(TEXTS["charter"]))
+        .replace("PRIVACY_V", str(TEXTS["privacy"]))
     )
     figures = {"bare": wrk(port, "/bench/bare/", get_script)}
     for name, path, staff, _goal in PAGES:

@@ -44,8 +44,12 @@ run: $(STAMP)
 	$(BIN)/python manage.py load_cac_defaults
 	$(BIN)/python manage.py runserver $(HOST)
 
+# On SQLite each test process has its own in-memory database: the suite runs on two processes.
+# On PostgreSQL (CI) it runs in one: the tests of the real Celery worker share its broker.
+TEST_WORKERS ?= $(if $(DATABASE_URL),0,2)
+
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

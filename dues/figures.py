@@ -13,8 +13,9 @@ def undeposited_cheques():
     """Received cheques not yet on a deposited slip: {count, total, on_slip} (on_slip: those
     already on a slip that has not gone to the bank yet)."""
     totals = (
-        Payment.objects.receiptable()
-        .filter(method=PaymentMethod.CHEQUE)
+        # Imported cheques were deposited in the old books; a closed member's still are not.
+        Payment.objects.valid()
+        .filter(method=PaymentMethod.CHEQUE, is_imported=False)
         .filter(Q(deposit_slip__isnull=True) | Q(deposit_slip__deposited_at__isnull=True))
         .aggregate(
             count=Count("pk"),

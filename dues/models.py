@@ -249,8 +249,9 @@ class PaymentQuerySet(models.QuerySet):
 
     def receiptable(self):
         """Received payments a receipt may cover: not the past payments taken over by an
-        import, which were acknowledged on paper long ago."""
-        return self.valid().filter(is_imported=False)
+        import, which were acknowledged on paper long ago, nor those of a closed (erased)
+        record, which has no donor left to name (the closure page says so beforehand)."""
+        return self.valid().filter(is_imported=False, member__erased_at__isnull=True)
 
 
 class DepositSlip(models.Model):

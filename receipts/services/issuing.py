@@ -173,15 +173,14 @@ def valid_receipt_of_payment(payment_id):
 
 
 def _receivable_organisation_payment(payment_id):
-    """The payment, locked, if it is a received organisation payment; else None."""
-    payment = (
-        Payment.objects.select_for_update().select_related("member").filter(pk=payment_id).first()
+    """The payment, locked, if it is a receiptable organisation payment; else None."""
+    return (
+        Payment.objects.receiptable()
+        .select_for_update(of=("self",))
+        .select_related("member")
+        .filter(pk=payment_id, member__kind=MemberKind.ORGANISATION)
+        .first()
     )
-    if payment is None or payment.status != PaymentStatus.RECEIVED or payment.is_imported:
-        return None
-    if payment.member.erased_at is not None:  # no donor left to name on a receipt
-        return None
-    return payment if payment.member.kind == MemberKind.ORGANISATION else None
 
 
 def _require_complete_company(member):
@@ -232,11 +231,8 @@ def fiscal_payments(fiscal_year):
 
     A gift counts in the calendar year the money was received (the cheque or the transfer
     arrived), whatever dues year it pays: `Payment.year` is for the membership status only."""
-    # Imported past payments were receipted (or not) in the old books: never here. A closed
-    # (erased) record has no donor left to name: the closure page says so before it happens.
-    return Payment.objects.receiptable().filter(
-        received_on__year=fiscal_year, member__erased_at__isnull=True
-    )
+    # Imported past payments and a closed record's: never here (`receiptable`).
+    return Payment.objects.receiptable().filter(received_on__year=fiscal_year)
 
 
 def require_year_over(fiscal_year):

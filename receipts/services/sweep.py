@@ -37,7 +37,6 @@ def issue_missing(now):
     recorded); one the treasurer cancelled without reissue stays cancelled."""
     waiting = Payment.objects.receiptable().filter(
         member__kind=MemberKind.ORGANISATION,
-        member__erased_at__isnull=True,
         created_at__lt=now - _grace(),
         receipt_lines__isnull=True,
     )

@@ -22,6 +22,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from charter.models import Charter, PrivacyNotice
+from charter.services import accept_charter, accept_privacy_notice
 from dues.campaign import current_year
 from dues.models import PaymentMethod
 from members.models import Access
@@ -316,3 +318,11 @@ def desk_entry(who, **overrides):
     }
     values.update(overrides)
     return values
+
+
+def subscribed(member):
+    """`member` with the charter and the privacy notice in force accepted (else the member
+    space asks for them first)."""
+    accept_charter(member, Charter.objects.current(), actor=None)
+    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
+    return member

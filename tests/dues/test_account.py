@@ -6,12 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from charter.models import Acceptance, Charter, PrivacyNotice
-from charter.services import accept_charter, accept_privacy_notice
+from charter.models import Acceptance, Charter
 from dues.campaign import current_year
 from dues.models import PaymentStatus, Pledge, PledgeSource, RenewalCampaign
 from tests.factories import PaymentFactory, PledgeFactory, last_year_date
-from tests.helpers import member_of
+from tests.helpers import member_of, subscribed
 
 PASSWORD = "correct horse battery staple"
 
@@ -19,8 +18,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def member(member_user):
     member = member_of(member_user)
-    accept_charter(member, Charter.objects.current(), actor=None)
-    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
+    subscribed(member)
     return member
 
 

@@ -2,10 +2,9 @@
 
 import pytest
 
-from charter.models import Charter, PrivacyNotice
-from charter.services import accept_charter, accept_privacy_notice
 from dues.services import record_payment
 from tests.factories import OrganisationFactory
+from tests.helpers import subscribed
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +14,7 @@ def test_member_space_lists_the_organisations_receipt_with_its_link(
 ):
     user = django_user_model.objects.create_user(username="asso", email="asso@example.org")
     member = OrganisationFactory(user=user, email=user.email, name="Les Amis du Quartier")
-    accept_charter(member, Charter.objects.current(), actor=None)
-    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
+    subscribed(member)
     with django_capture_on_commit_callbacks(execute=True):
         record_payment(
             member=member,

@@ -10,12 +10,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from charter.models import Charter, PrivacyNotice
-from charter.services import accept_charter, accept_privacy_notice
 from dues.campaign import current_year
 from dues.models import Pledge, PledgeSource, RenewalCampaign
 from tests.factories import PaymentFactory, PledgeFactory
-from tests.helpers import individual_post, member_of, text
+from tests.helpers import individual_post, member_of, subscribed, text
 
 
 def visible(response):
@@ -26,8 +24,7 @@ def visible(response):
 @pytest.fixture
 def member(member_user):
     member = member_of(member_user)
-    accept_charter(member, Charter.objects.current(), actor=None)
-    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
+    subscribed(member)
     return member
 
 

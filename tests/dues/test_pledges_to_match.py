@@ -14,14 +14,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from charter.models import Acceptance, Charter, PrivacyAcceptance, PrivacyNotice
-from charter.services import accept_charter, accept_privacy_notice
+from charter.models import Acceptance, PrivacyAcceptance
 from dues.campaign import current_year
 from dues.models import Pledge
 from dues.services import record_payment
 from members.models import AuditEntry, Member
 from tests.factories import IndividualFactory
-from tests.helpers import individual_post, member_of, text
+from tests.helpers import individual_post, member_of, subscribed, text
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +46,6 @@ def send_form(client, member_user):
             }
         ),
     )
-
-
-def subscribed(member):
-    accept_charter(member, Charter.objects.current(), actor=None)
-    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
 
 
 def attach_path(message):

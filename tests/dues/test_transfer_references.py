@@ -6,8 +6,6 @@ from django.core import mail
 from django.urls import reverse
 from stdnum import iso11649
 
-from charter.models import Charter, PrivacyNotice
-from charter.services import accept_charter, accept_privacy_notice
 from dues.campaign import current_year
 from dues.references import (
     creditor_reference,
@@ -19,7 +17,7 @@ from dues.references import (
 from dues.services.bank_details import update_bank_details
 from members.models import Member
 from tests.factories import IndividualFactory, PaymentFactory, PledgeFactory
-from tests.helpers import individual_post, member_of, text
+from tests.helpers import individual_post, member_of, subscribed, text
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +125,7 @@ def test_the_member_space_gives_the_reference_of_each_pledge_still_to_pay(
     client, member_user, bank
 ):
     member = member_of(member_user)
-    accept_charter(member, Charter.objects.current(), actor=None)
-    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
+    subscribed(member)
     to_pay = PledgeFactory(member=member, year=current_year(), purpose="donation")
     paid = PledgeFactory(member=member, year=current_year())
     PaymentFactory(member=member, pledge=paid, year=current_year())

@@ -16,15 +16,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from charter.models import Charter, PrivacyNotice
-from charter.services import accept_charter, accept_privacy_notice
 from dues.campaign import current_year
 from dues.models import Pledge, PledgeSource, RenewalCampaign
 from dues.services import record_payment
 from members.accesses import remove_access
 from members.models import Access, AuditEntry, Invitation
 from tests.factories import IndividualFactory, OrganisationFactory
-from tests.helpers import submission_key, text
+from tests.helpers import submission_key, subscribed, text
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "un mot de passe très long 42"
@@ -34,12 +32,6 @@ def signed_up(django_user_model, email):
     user = django_user_model.objects.create_user(username=email, email=email, password=PASSWORD)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     return user
-
-
-def subscribed(member):
-    accept_charter(member, Charter.objects.current(), actor=None)
-    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
-    return member
 
 
 @pytest.fixture

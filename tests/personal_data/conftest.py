@@ -5,18 +5,12 @@ import datetime
 
 import pytest
 
-from charter.models import Charter, PrivacyNotice
-from charter.services import accept_charter, accept_privacy_notice
 from dues.services import record_payment
 from members.models import Access
 from tests.factories import CorrespondentFactory, OrganisationFactory, PledgeFactory
+from tests.helpers import subscribed
 
 PASSWORD = "correct horse battery staple"
-
-
-def accept_all(member):
-    accept_charter(member, Charter.objects.current(), actor=None)
-    accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
 
 
 def paid(member, amount, on, cheque, *, capture):
@@ -49,7 +43,7 @@ def organisation_with_data(cac, member_user, django_user_model, django_capture_o
     Access.objects.create(member=member, user=helper, role=Access.Role.MEMBER)
     CorrespondentFactory(member=member, name="Paul Martin", email="paul@example.org")
     CorrespondentFactory(member=member, name="Inès Roy", email="ines@example.org")
-    accept_all(member)
+    subscribed(member)
     pledge = PledgeFactory(member=member, year=2026, amount="100.00")
     paid(
         member,

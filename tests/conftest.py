@@ -8,10 +8,12 @@ import os
 import shutil
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from cac_portal.celery import app as celery_app
 from cac_portal.groups import STAFF, TREASURER
+from tests import clock
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -44,6 +46,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             connection.close()
+
+
+def pytest_collection_modifyitems(items):
+    """A real browser or a real worker is slow by nature: `make test-fast` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_report_header(config):
+    return f"clock: {clock.NOW.isoformat()} (TEST_NOW), {clock.TODAY} in Paris"
+
+
+@pytest.fixture(autouse=True)
+def _one_clock(request):
+    """Every test starts at the suite's one instant (tests/clock.py) and time moves on from
+    there, the same for the code and the test; `real_clock("why")` opts out."""
+    marker = request.node.get_closest_marker("real_clock")
+    if marker:
+        if not marker.args or not str(marker.args[0]).strip():
+            pytest.fail("@pytest.mark.real_clock needs its reason: real_clock('why')")
+        yield
+        return
+    with time_machine.travel(clock.NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

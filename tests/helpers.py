@@ -28,6 +28,7 @@ from dues.campaign import current_year
 from dues.models import PaymentMethod
 from members.models import Access
 from receipts.models import Receipt
+from tests import clock
 from tests.factories import PaymentFactory
 
 # `next` values that are not a path of this site: each must send the visitor to the default.
@@ -50,8 +51,8 @@ BAD_NEXT = [
 # The project's own apps, whose every URL the fuzz and the CSP tests walk.
 APPS = {"charter", "members", "dues", "receipts"}
 
-# The year whose receipts the January batch issues now: the same clock as the code's.
-LAST_YEAR = timezone.localdate().year - 1
+# The year whose receipts the January batch issues now, on the suite's clock.
+LAST_YEAR = clock.LAST_YEAR
 
 
 def paris(year, month, day, hour=12, minute=0):

@@ -1,15 +1,19 @@
-"""What the renewal reminders' tests share: the 2027 campaign opening on 1 December 2026, and
-members who were up to date in 2026."""
+"""What the renewal reminders' tests share: next year's campaign (2027 when the suite's clock is
+in 2026) opening on 1 December of this year, and members who were up to date this year."""
 
 import datetime
 from decimal import Decimal
 
+import pytest
+import time_machine
+
 from dues.models import RenewalCampaign
+from tests import clock
 from tests.factories import IndividualFactory, OrganisationFactory, PaymentFactory
 from tests.helpers import paris
 
-YEAR = 2027
-OPENS = datetime.date(2026, 12, 1)
+YEAR = clock.NEXT_YEAR
+OPENS = datetime.date(clock.YEAR, 12, 1)
 STEP_DAYS = [OPENS, OPENS + datetime.timedelta(days=30), OPENS + datetime.timedelta(days=60)]
 
 
@@ -34,3 +38,11 @@ def lapsed_organisation(**fields):
 
 def at(day, hour=9):
     return paris(day.year, day.month, day.day, hour)
+
+
+@pytest.fixture
+def opening_day():
+    """The test runs on the campaign's opening day (9:00 in Paris), time moving on from there:
+    what the treasurer sets up, the links signed and the logins made that day."""
+    with time_machine.travel(at(OPENS)):
+        yield

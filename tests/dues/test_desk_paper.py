@@ -1,6 +1,5 @@
 """The paper form: a posted adhesion form and its cheque, typed by staff in one transaction."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,11 +9,12 @@ from django.utils import timezone
 from charter.models import Acceptance, AcceptanceSource
 from dues.models import Payment, Pledge, PledgeSource
 from members.models import AuditEntry, Member, MemberKind
+from tests import clock
 from tests.factories import IndividualFactory, PaymentFactory
 from tests.helpers import paper_post
 
 pytestmark = pytest.mark.django_db
-SIGNED = timezone.localdate() - datetime.timedelta(days=5)
+SIGNED = clock.days_ago(5)
 
 
 def paper(kind="individual", **overrides):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dues.models import Payment, PaymentStatus, Pledge
 from members.models import AuditEntry, Member
+from tests import clock
 from tests.factories import (
     DepositSlipFactory,
     IndividualFactory,
@@ -23,7 +24,7 @@ from tests.factories import (
 from tests.helpers import csv_rows
 
 pytestmark = pytest.mark.django_db
-YEAR = timezone.localdate().year
+YEAR = clock.YEAR
 
 
 @pytest.fixture

@@ -22,11 +22,12 @@ from members.models import AuditEntry, Member
 from receipts.models import Receipt
 from receipts.services.dashboard import figures
 from receipts.services.sweep import sweep
+from tests import clock
 from tests.factories import IndividualFactory, OrganisationFactory
 from tests.helpers import csv_rows, text
 
 pytestmark = pytest.mark.django_db
-YEAR = timezone.localdate().year
+YEAR = clock.YEAR
 
 HEADER = ["Nom", "Prénom", "Structure", "Sigle", "Adresse", "Code postal", "Ville", "Courriel",
           "Téléphone", "Type"]  # fmt: skip

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from dues.models import Payment, PaymentMethod, PaymentStatus
 from members.models import Member, MemberKind
+from tests import clock
 
 pytestmark = pytest.mark.django_db
 NEXT = re.compile(r'href="\?([^"]*)" rel="next"')
@@ -102,10 +103,10 @@ def test_the_members_pages_mark_who_is_up_to_date(staff_client):
     Payment.objects.bulk_create(
         Payment(
             member=person,
-            year=2026,
+            year=clock.YEAR,
             method=PaymentMethod.TRANSFER,
             amount=Decimal("30.00"),
-            received_on=datetime.date(2026, 2, 1),
+            received_on=clock.TODAY,
             status=PaymentStatus.RECEIVED,
         )
         for person in paid

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from dues.models import DepositSlip, Payment, PaymentMethod, PaymentStatus
 from members.models import Member, MemberKind
+from tests import clock
 from tests.factories import DepositSlipFactory, IndividualFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-YEAR = timezone.localdate().year
+YEAR = clock.YEAR
 # Session, user, two permission lookups, the collective (footer), then the page's own: totals
 # (or count), rows, and for members the count. A query per row would blow it at 10 rows already.
 QUERY_BUDGET = 10

@@ -1,6 +1,5 @@
 """The service contract of record_payment and reject_payment: what every caller relies on."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,10 +9,11 @@ from dues.models import Payment, PaymentStatus
 from dues.services import DuplicatePayment, record_payment, reject_payment
 from dues.signals import payment_recorded, payment_rejected
 from members.models import AuditEntry
+from tests import clock
 from tests.factories import IndividualFactory, OrganisationFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
-RECEIVED = datetime.date(2026, 3, 2)
+RECEIVED = clock.in_last_year(3, 2)
 
 
 def cheque(member, **overrides):
@@ -22,7 +22,7 @@ def cheque(member, **overrides):
         "amount": Decimal("50"),
         "method": "cheque",
         "received_on": RECEIVED,
-        "year": 2026,
+        "year": RECEIVED.year,
         "cheque_number": "1234567",
         "bank": "La Banque Postale",
         "drawer": "",
@@ -58,8 +58,8 @@ def test_records_a_cheque_with_an_audit_entry(staff_user):
 
 def test_matches_the_open_pledge_of_that_year():
     member = IndividualFactory()
-    PledgeFactory(member=member, year=2025)
-    pledge = PledgeFactory(member=member, year=2026, amount=Decimal("100"))
+    PledgeFactory(member=member, year=RECEIVED.year - 1)
+    pledge = PledgeFactory(member=member, year=RECEIVED.year, amount=Decimal("100"))
     assert cheque(member).pledge == pledge
     # The pledge is now covered: a second payment the same year is not matched to it.
     assert cheque(member, cheque_number="7654321").pledge is None

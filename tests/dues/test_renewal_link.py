@@ -8,17 +8,16 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 
 from charter.models import Acceptance, Charter
 from charter.services import accept_charter
 from dues.models import Pledge, PledgeSource
 from dues.services.renewals import renewal_token
 from members.models import AuditEntry
-from tests.dues.renewal_fixtures import OPENS, YEAR, at, campaign, lapsed
+from tests.dues.renewal_fixtures import OPENS, YEAR, at, campaign, lapsed, opening_day  # noqa: F401
 from tests.helpers import text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("opening_day")]
 
 
 @pytest.fixture
@@ -121,7 +120,7 @@ def test_a_tampered_link(client, member, tamper):
 
 def test_a_newer_charter_is_accepted_with_the_renewal(client, member):
     new = Charter.objects.create(
-        version=2, title="Charte 2027", preamble="Nouveau.", effective_on=timezone.localdate()
+        version=2, title=f"Charte {YEAR}", preamble="Nouveau.", effective_on=OPENS
     )
     url = link(member)
     with time_machine.travel(at(OPENS), tick=False):

@@ -25,11 +25,12 @@ from tests.dues.renewal_fixtures import (
     campaign,
     lapsed,
     lapsed_organisation,
+    opening_day,  # noqa: F401 (a fixture)
 )
 from tests.factories import PaymentFactory, PledgeFactory
 from tests.helpers import individual_post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("opening_day")]
 
 SEND = "dues.tasks.send_renewal_reminders"
 
@@ -79,7 +80,7 @@ def test_each_exclusion(cac, exclusion):
     member = lapsed(year=YEAR - 2) if exclusion == "paid_two_years_ago_only" else lapsed()
     now = timezone.now()
     if exclusion == "paid_this_campaign":
-        PaymentFactory(member=member, year=YEAR, received_on=datetime.date(2026, 11, 2))
+        PaymentFactory(member=member, year=YEAR, received_on=OPENS - datetime.timedelta(days=29))
     elif exclusion == "pledged_this_campaign":
         PledgeFactory(member=member, year=YEAR)
     elif exclusion == "pledge_waiting_with_their_address":
@@ -298,7 +299,7 @@ def test_the_email_in_english_for_a_member_who_wrote_in_english(cac):
 def test_account_holders_are_pointed_to_their_space(cac, member_user):
     campaign()
     member = Member.objects.get(accesses__user=member_user)
-    PaymentFactory(member=member, year=YEAR - 1, received_on=datetime.date(2026, 3, 1))
+    PaymentFactory(member=member, year=YEAR - 1, received_on=datetime.date(YEAR - 1, 3, 1))
     run(OPENS)
     assert "/compte/" in mail.outbox[0].body
 

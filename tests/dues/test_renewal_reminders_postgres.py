@@ -7,10 +7,14 @@ from django.core import mail
 
 from dues.models import Reminder, ReminderEmail
 from dues.services import reminders
-from tests.dues.renewal_fixtures import OPENS, at, campaign, lapsed
+from tests.dues.renewal_fixtures import OPENS, at, campaign, lapsed, opening_day  # noqa: F401
 from tests.helpers import run_at_once
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("opening_day"),
+]
 
 
 def test_two_runs_at_once_send_each_step_once(cac):

@@ -8,19 +8,19 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from charter.models import Collective
 from dues.campaign import current_year
 from dues.models import Payment, Pledge, Scale
 from dues.services.payments import record_payment
+from tests import clock
 from tests.factories import IndividualFactory
 from tests.helpers import desk_entry, paper_post
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-LAST = current_year() + 1
+TODAY = clock.TODAY
+LAST = clock.NEXT_YEAR
 YEAR_MESSAGE = f"L'année doit être comprise entre 2010 et {LAST}."
 
 
@@ -167,7 +167,7 @@ def test_the_treasury_shows_last_year_for_a_year_out_of_range(client, treasurer_
 
 # The current year itself is refused by the service, which says from when it may run
 # (tests/receipts/test_fiscal_year.py).
-@pytest.mark.parametrize("value", ["32768", "99999999999", "2009", str(current_year() + 1)])
+@pytest.mark.parametrize("value", ["32768", "99999999999", "2009", str(clock.NEXT_YEAR)])
 def test_the_batch_is_for_a_year_that_is_over(client, treasurer_user, value):
     from receipts.models import AnnualBatch
 

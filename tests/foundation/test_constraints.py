@@ -1,6 +1,5 @@
 """Every invariant of the data model is kept by the database itself: a violating insert raises."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from dues.models import (
 )
 from members.models import Correspondent, Member
 from receipts.models import Receipt, ReceiptLine
+from tests import clock
 from tests.factories import (
     DepositSlipFactory,
     IndividualFactory,
@@ -30,7 +30,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date(2026, 3, 1)
+TODAY = clock.in_last_year(3, 1)
 
 
 def receipt(**overrides):

@@ -8,9 +8,9 @@ from cac_portal.celery import app as celery_app
 from dues.models import Reminder
 from members.closure import close_member
 from members.personal_data import collect
-from tests.dues.renewal_fixtures import OPENS, YEAR, at, campaign, lapsed
+from tests.dues.renewal_fixtures import OPENS, YEAR, at, campaign, lapsed, opening_day  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("opening_day")]
 
 
 @pytest.fixture

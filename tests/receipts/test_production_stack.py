@@ -25,6 +25,15 @@ from tests.factories import IndividualFactory, OrganisationFactory
 from tests.helpers import LAST_YEAR, numbers_are_continuous, pay, pdf_text, run_at_once
 
 CELERY = Path(sys.executable).with_name("celery")
+# The worker is another process: the suite's clock (time-machine) does not reach it, so these
+# tests run on the machine's clock, the test's and the worker's alike, and derive their years
+# from it (under `faketime` in CI, the moved one).
+REAL_WORKER = pytest.mark.real_clock("a real Celery worker process runs on the machine's clock")
+
+
+def last_year():
+    """The year whose receipts the January batch issues, on the machine's clock."""
+    return timezone.localdate().year - 1
 
 
 def _required(name):
@@ -139,6 +148,7 @@ def wait_for(predicate, process, timeout=60):
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
+@REAL_WORKER
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_turns_a_recorded_cheque_into_a_receipt(workers, cac, staff_user, tmp_path):
     process = workers.start()
@@ -172,6 +182,7 @@ def test_real_worker_turns_a_recorded_cheque_into_a_receipt(workers, cac, staff_
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
+@REAL_WORKER
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, settings):
     from receipts.models import AnnualBatch
@@ -182,10 +193,10 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
     settings.CELERY_BATCH_CHUNK_SIZE = 1000
     people = [IndividualFactory(email="") for _ in range(50)]
     for person in people:
-        pay(person, "15")
+        pay(person, "15", year=last_year())
 
     first = workers.start()
-    issue_annual_receipts(LAST_YEAR, actor=None)
+    issue_annual_receipts(last_year(), actor=None)
     wait_for(lambda: Receipt.objects.count() >= 3, first, timeout=60)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
@@ -193,7 +204,7 @@ def test_worker_killed_in_the_middle_of_the_batch_then_run_again(workers, cac, s
     assert issued_before_the_kill < len(people), "killed in the middle, not after the end"
 
     second = workers.start()
-    batch = issue_annual_receipts(LAST_YEAR, actor=None)
+    batch = issue_annual_receipts(last_year(), actor=None)
     assert batch.queued == len(people) - issued_before_the_kill
     assert batch.total == len(people), "the progress counts every summary of the year"
     wait_for(
@@ -264,6 +275,7 @@ def send_like_beat(name):
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
+@REAL_WORKER
 @pytest.mark.django_db(transaction=True)
 def test_after_a_broker_outage_the_sweep_on_the_real_worker_catches_up(cac, staff_user, tmp_path):
     redis = PrivateRedis(tmp_path)
@@ -335,6 +347,7 @@ def _outage_then_sweep(pool, redis, staff_user):
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
+@REAL_WORKER
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_whose_worker_was_killed_is_finished_by_the_sweep_and_every_email_sent(
     broker_url, cac, settings, tmp_path
@@ -345,7 +358,7 @@ def test_a_batch_whose_worker_was_killed_is_finished_by_the_sweep_and_every_emai
     settings.CELERY_BATCH_CHUNK_SIZE = 1000  # one chunk: the killed worker holds all of it
     people = [IndividualFactory(email=f"donateur{n}@example.org") for n in range(60)]
     for person in people:
-        pay(person, "15")
+        pay(person, "15", year=last_year())
     # The second worker runs the sweep with no grace: the first one's death is long past.
     pool = Workers(
         broker_url,
@@ -359,7 +372,7 @@ def test_a_batch_whose_worker_was_killed_is_finished_by_the_sweep_and_every_emai
     celery_app.conf.task_default_queue = pool.queue
     try:
         first = pool.start()
-        batch = issue_annual_receipts(LAST_YEAR, actor=None)
+        batch = issue_annual_receipts(last_year(), actor=None)
         wait_for(lambda: Receipt.objects.count() >= 3, first, timeout=60)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -394,6 +407,7 @@ def test_a_batch_whose_worker_was_killed_is_finished_by_the_sweep_and_every_emai
 
 @pytest.mark.postgres
 @pytest.mark.celery_worker
+@REAL_WORKER
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_imports_a_big_file_of_members(workers, cac, staff_user):
     from dues.models import MemberImport

@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench worker clean system-deps
+.PHONY: run test test-fast lint format bench worker clean system-deps
 
 # WeasyPrint needs Pango and a font; Debian's venv needs python3-venv. Installed only if missing
 # (and only when we may: root with apt-get).
@@ -50,6 +50,11 @@ TEST_WORKERS ?= $(if $(DATABASE_URL),0,2)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The day-to-day loop: everything but the tests marked slow (the fuzz walks, WeasyPrint's
+# batches, the real browser and the real worker), which `make test` still runs.
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -1,11 +1,16 @@
 """No input produces a server error: random values in every field of /adhesion/."""
 
+import pytest
 from django.core.cache import cache
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import individual_post, organisation_post
+
+# slow: hypothesis sends hundreds of random forms
+pytestmark = pytest.mark.slow
+
 
 FIELDS = sorted(
     set(individual_post())

@@ -13,6 +13,10 @@ from receipts.services import issue_annual_receipt
 from tests.factories import DepositSlipFactory, PaymentFactory
 from tests.helpers import concrete, member_of, project_urls
 
+# slow: walks every page of every role
+pytestmark = pytest.mark.slow
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 POLICY = {

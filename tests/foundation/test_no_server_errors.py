@@ -33,7 +33,8 @@ from tests.factories import IndividualFactory, PaymentFactory
 from tests.foundation.conftest import FUZZ_COUNTS
 from tests.helpers import camt053, concrete, member_of, project_urls
 
-pytestmark = pytest.mark.django_db
+# slow: walks every URL and form of every role with odd values
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 VISITORS = [None, "member_user", "staff_user", "treasurer_user", "superuser"]
 ODD_VALUES = [

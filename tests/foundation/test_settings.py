@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# slow: each test starts Django afresh in a process of its own
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "0",

@@ -14,7 +14,8 @@ from receipts.services import annual, issue_annual_receipts, issue_organisation_
 from tests.factories import IndividualFactory
 from tests.helpers import LAST_YEAR, numbers_are_continuous, pay
 
-pytestmark = pytest.mark.django_db
+# slow: WeasyPrint renders whole January batches
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -19,6 +19,9 @@ from receipts.services.rendering import ensure_pdf
 from tests.factories import IndividualFactory
 from tests.helpers import LAST_YEAR, numbers_are_continuous, pay, run_at_once
 
+# slow: WeasyPrint renders whole January batches
+pytestmark = pytest.mark.slow
+
 
 def new_batch(member_ids):
     return AnnualBatch.objects.create(fiscal_year=LAST_YEAR, total=len(member_ids))

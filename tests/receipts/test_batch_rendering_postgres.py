@@ -15,7 +15,8 @@ from receipts.services import issue_annual_receipts, rendering
 from tests.factories import IndividualFactory
 from tests.helpers import LAST_YEAR, numbers_are_continuous, pay
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# slow: WeasyPrint renders whole January batches
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def other_worker(task_name, *args):

@@ -1,7 +1,5 @@
 """Acceptances: once per member and version, with the time and the source."""
 
-import datetime
-
 from django.utils import timezone
 
 from charter.models import Acceptance, Charter, PrivacyNotice
@@ -12,6 +10,7 @@ from charter.services import (
     pending_charter,
     pending_privacy_notice,
 )
+from tests import clock
 from tests.factories import IndividualFactory
 
 
@@ -19,13 +18,13 @@ def test_accepting_twice_keeps_the_first_acceptance(cac, staff_user):
     member = IndividualFactory()
     charter = Charter.objects.current()
     first = accept_charter(
-        member, charter, accepted_at=datetime.date(2026, 3, 2), source="paper", actor=staff_user
+        member, charter, accepted_at=clock.in_last_year(3, 2), source="paper", actor=staff_user
     )
     again = accept_charter(member, charter, actor=None)
     assert again.pk == first.pk
     assert Acceptance.objects.filter(member=member).count() == 1
     first.refresh_from_db()
-    assert timezone.localtime(first.accepted_at).date() == datetime.date(2026, 3, 2)
+    assert timezone.localtime(first.accepted_at).date() == clock.in_last_year(3, 2)
     assert (first.source, first.recorded_by) == ("paper", staff_user)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from charter.models import Charter, Principle
+from tests import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_a_newer_charter_becomes_current_and_the_older_stays_readable(client, ca
         version=2,
         title="Charte révisée",
         preamble="Nouvelle introduction",
-        effective_on=datetime.date(2025, 6, 1),
+        effective_on=clock.in_last_year(6, 1),
     )
     Principle.objects.create(
         charter=newer, position=1, heading="Coopérer", text="entre toutes et tous."

@@ -3,6 +3,7 @@
 import pytest
 
 from dues.services import record_payment
+from tests import clock
 from tests.factories import OrganisationFactory
 from tests.helpers import subscribed
 
@@ -20,8 +21,8 @@ def test_member_space_lists_the_organisations_receipt_with_its_link(
             member=member,
             amount="100",
             method="cheque",
-            received_on="2026-03-02",
-            year=2026,
+            received_on=clock.in_last_year(3, 2),
+            year=clock.LAST_YEAR,
             cheque_number="5550001",
             bank="La Banque Postale",
             actor=None,

@@ -1,6 +1,5 @@
 """`submit_adhesion`: one transaction makes the member, correspondents, pledge and acceptances."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from dues.models import Pledge, PledgeSource, Purpose, RenewalCampaign
 from dues.services.pledges import submit_adhesion
 from dues.services.renewals import renew, renewal_year
 from members.models import AuditEntry, Member, MemberKind
+from tests import clock
 from tests.factories import IndividualFactory, PaymentFactory
 
 PERSON = {
@@ -140,7 +140,7 @@ def test_staff_entering_a_paper_form_updates_the_known_member(cac, staff_user):
         purpose=Purpose.ADHESION,
         amount=50,
         source=PledgeSource.PAPER,
-        accepted_at=datetime.date(2026, 3, 2),
+        accepted_at=clock.in_last_year(3, 2),
         actor=staff_user,
     )
     known.refresh_from_db()
@@ -148,7 +148,7 @@ def test_staff_entering_a_paper_form_updates_the_known_member(cac, staff_user):
     acceptance = Acceptance.objects.get(member=known)
     assert acceptance.source == "paper"
     assert acceptance.recorded_by == staff_user
-    assert acceptance.accepted_at.date() == datetime.date(2026, 3, 2)
+    assert acceptance.accepted_at.date() == clock.in_last_year(3, 2)
     assert len(mail.outbox) == 0  # no email for a paper form unless asked
 
 

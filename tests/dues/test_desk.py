@@ -1,6 +1,5 @@
 """The morning post page without a browser: search, save, duplicate, undo, no-JS fallback."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from django.utils import timezone
 from dues.campaign import current_year
 from dues.models import Payment, PaymentStatus
 from members.models import AuditEntry
+from tests import clock
 from tests.factories import IndividualFactory, OrganisationFactory, PledgeFactory
 from tests.helpers import desk_entry
 
@@ -155,10 +155,10 @@ def test_a_cheque_number_is_corrected_before_deposit(staff_client, lucie):
 def test_received_on_and_year_can_be_changed(staff_client, lucie):
     staff_client.post(
         reverse("dues:desk"),
-        entry(lucie, received_on="2025-12-30", year=current_year() + 1),
+        entry(lucie, received_on=clock.in_last_year(12, 30).isoformat(), year=current_year() + 1),
     )
     payment = Payment.objects.get()
-    assert payment.received_on == datetime.date(2025, 12, 30)
+    assert payment.received_on == clock.in_last_year(12, 30)
     assert payment.year == current_year() + 1
 
 

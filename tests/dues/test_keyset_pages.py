@@ -33,10 +33,11 @@ def payments(people, per_day=4):
     rows = [
         Payment(
             member=person,
-            year=2026,
+            year=clock.LAST_YEAR,
             method=PaymentMethod.TRANSFER,
             amount=Decimal("10.00") + i,
-            received_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=i // per_day),
+            received_on=datetime.date(clock.LAST_YEAR, 1, 1)
+            + datetime.timedelta(days=i // per_day),
         )
         for i, person in enumerate(people)
     ]

@@ -16,10 +16,12 @@ from dues.references import (
 )
 from dues.services.bank_details import update_bank_details
 from members.models import Member
+from tests import clock
 from tests.factories import IndividualFactory, PaymentFactory, PledgeFactory
 from tests.helpers import individual_post, member_of, subscribed, text
 
 pytestmark = pytest.mark.django_db
+YEAR = clock.YEAR
 
 IBAN = "FR7642559100000800123456771"
 
@@ -36,24 +38,24 @@ def test_the_reference_is_valid_iso_11649_and_reads_back_to_member_and_year(cac)
         member = IndividualFactory()
         Member.objects.filter(pk=member.pk).update(reference=f"CAC-{pk:06d}")
         member.refresh_from_db()
-        pledge = PledgeFactory(member=member, year=2026)
+        pledge = PledgeFactory(member=member, year=YEAR)
         reference = creditor_reference(pledge)
         assert iso11649.is_valid(reference)
         assert len(reference) <= 25
         parsed = read_creditor_reference(reference)
-        assert (parsed.member_reference, parsed.year) == (member.reference, 2026)
+        assert (parsed.member_reference, parsed.year) == (member.reference, YEAR)
 
 
 def test_two_years_of_one_member_have_two_references(cac):
     member = IndividualFactory()
-    this_year = creditor_reference(PledgeFactory(member=member, year=2026))
-    next_year = creditor_reference(PledgeFactory(member=member, year=2027))
+    this_year = creditor_reference(PledgeFactory(member=member, year=YEAR))
+    next_year = creditor_reference(PledgeFactory(member=member, year=YEAR + 1))
     assert this_year != next_year
-    assert read_creditor_reference(next_year).year == 2027
+    assert read_creditor_reference(next_year).year == YEAR + 1
 
 
 def test_a_reference_is_found_in_a_label_whatever_its_spacing_and_case(cac):
-    pledge = PledgeFactory(year=2026)
+    pledge = PledgeFactory(year=YEAR)
     reference = creditor_reference(pledge)
     grouped = format_reference(reference)
     for label in (
@@ -64,13 +66,13 @@ def test_a_reference_is_found_in_a_label_whatever_its_spacing_and_case(cac):
         f"{reference}COTISATION",
     ):
         found = find_creditor_references(label)
-        assert [(f.member_reference, f.year) for f in found] == [(pledge.member.reference, 2026)], (
+        assert [(f.member_reference, f.year) for f in found] == [(pledge.member.reference, YEAR)], (
             label
         )
 
 
 def test_a_mistyped_reference_is_not_taken_for_one(cac):
-    reference = creditor_reference(PledgeFactory(year=2026))
+    reference = creditor_reference(PledgeFactory(year=YEAR))
     typo = reference[:-1] + ("7" if reference[-1] != "7" else "8")
     assert find_creditor_references(f"VIR {typo}") == []
     assert read_creditor_reference(typo) is None
@@ -148,7 +150,7 @@ def test_a_pledge_waiting_to_be_attached_carries_its_own_reference_not_the_membe
         member=None,
         matched_member=known,
         proposal={"kind": known.kind, "member": {"last_name": "Inconnue"}},
-        year=2026,
+        year=YEAR,
         purpose="adhesion",
         amount=50,
     )
@@ -158,5 +160,5 @@ def test_a_pledge_waiting_to_be_attached_carries_its_own_reference_not_the_membe
     assert (read.member_reference, read.pledge_reference, read.year) == (
         None,
         waiting.reference,
-        2026,
+        YEAR,
     )

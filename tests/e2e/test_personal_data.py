@@ -1,7 +1,6 @@
 """A member, in a real browser: logs in, downloads their data, closes their account, and can
 no longer log in."""
 
-import datetime
 import json
 import zipfile
 
@@ -11,6 +10,7 @@ from allauth.account.models import EmailAddress
 from charter.models import Charter, PrivacyNotice
 from charter.services import accept_charter, accept_privacy_notice
 from members.models import Member
+from tests import clock
 from tests.factories import IndividualFactory, PaymentFactory
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def test_download_my_data_close_my_account_and_fail_to_log_in(page, cac, django_
     member = IndividualFactory(user=user, email=user.email, first_name="Léa", last_name="Durand")
     accept_charter(member, Charter.objects.current(), actor=None)
     accept_privacy_notice(member, PrivacyNotice.objects.current(), actor=None)
-    PaymentFactory(member=member, amount="50.00", received_on=datetime.date(2026, 2, 3))
+    PaymentFactory(member=member, amount="50.00", received_on=clock.in_last_year(2, 3))
 
     log_in(page)
     page.wait_for_url("**/compte/")

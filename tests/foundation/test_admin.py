@@ -1,8 +1,6 @@
 """The admin an administrator uses: every registered model lists, searches and opens; issued
 receipts are read-only and cannot be deleted."""
 
-import datetime
-
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -10,6 +8,7 @@ from django.urls import reverse
 from dues.services.statements import import_statement
 from receipts.models import Receipt
 from receipts.services import issue_annual_receipt
+from tests import clock
 from tests.factories import CorrespondentFactory, DepositSlipFactory, PaymentFactory, PledgeFactory
 from tests.helpers import camt053, member_of
 
@@ -21,13 +20,13 @@ OURS = {"charter", "members", "dues", "receipts"}
 @pytest.fixture
 def rows(cac, member_user):
     member = member_of(member_user)
-    PledgeFactory(member=member, year=2025)
-    PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
+    PledgeFactory(member=member, year=clock.LAST_YEAR)
+    PaymentFactory(member=member, year=clock.LAST_YEAR, received_on=clock.in_last_year(6, 15))
     CorrespondentFactory()
     DepositSlipFactory()
-    statement = camt053([{"day": datetime.date(2026, 3, 2), "amount": "50.00", "ref": "ADM"}])
+    statement = camt053([{"day": clock.in_last_year(3, 2), "amount": "50.00", "ref": "ADM"}])
     import_statement(data=statement, file_name="releve.xml", actor=None)
-    receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
+    receipt, _ = issue_annual_receipt(member.pk, clock.LAST_YEAR, actor=None)
     return receipt
 
 
@@ -105,7 +104,7 @@ MONEY_MODELS = {
 def money_rows(rows):
     from receipts.models import AnnualBatch
 
-    AnnualBatch.objects.create(fiscal_year=2025, status="done", total=1)
+    AnnualBatch.objects.create(fiscal_year=clock.LAST_YEAR, status="done", total=1)
     return rows
 
 

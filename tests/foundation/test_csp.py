@@ -10,6 +10,8 @@ import pytest
 from dues.services.reminders import unsubscribe_token
 from dues.services.renewals import renewal_token
 from receipts.services import issue_annual_receipt
+from tests import clock
+from tests.clock import LAST_YEAR
 from tests.factories import DepositSlipFactory, PaymentFactory
 from tests.helpers import concrete, member_of, project_urls
 
@@ -53,16 +55,18 @@ def policy(response):
 @pytest.fixture
 def url_values(cac, member_user):
     member = member_of(member_user)
-    payment = PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
-    receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
+    payment = PaymentFactory(
+        member=member, year=LAST_YEAR, received_on=datetime.date(LAST_YEAR, 6, 15)
+    )
+    receipt, _ = issue_annual_receipt(member.pk, LAST_YEAR, actor=None)
     return {
         "<int:pk>": str(payment.pk),
-        "<int:year>": "2025",
+        "<int:year>": str(LAST_YEAR),
         "<int:version>": "1",
         "<str:number>": DepositSlipFactory().number,
         "<uuid:code>": str(receipt.code),
         "<str:verification_token>": receipt.verification_token,
-        "<str:renewal_token>": renewal_token(member, 2026),
+        "<str:renewal_token>": renewal_token(member, clock.YEAR),
         "<str:unsubscribe_token>": unsubscribe_token(member),
     }
 

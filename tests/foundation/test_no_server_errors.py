@@ -29,6 +29,8 @@ from dues.services.slips import create_slip
 from dues.services.statements import import_statement
 from receipts.models import ErrorReport
 from receipts.services import issue_annual_receipt
+from tests import clock
+from tests.clock import LAST_YEAR
 from tests.factories import IndividualFactory, PaymentFactory
 from tests.foundation.conftest import FUZZ_COUNTS
 from tests.helpers import camt053, concrete, member_of, project_urls
@@ -106,8 +108,10 @@ HUGE_ID = "99999999999999999999"
 def objects(cac, member_user):
     """One of each object the URLs name, so that every page has something to show."""
     member = member_of(member_user)
-    payment = PaymentFactory(member=member, year=2025, received_on=datetime.date(2025, 6, 15))
-    receipt, _ = issue_annual_receipt(member.pk, 2025, actor=None)
+    payment = PaymentFactory(
+        member=member, year=LAST_YEAR, received_on=datetime.date(LAST_YEAR, 6, 15)
+    )
+    receipt, _ = issue_annual_receipt(member.pk, LAST_YEAR, actor=None)
     ErrorReport.objects.create(receipt=receipt, message="Mon adresse a changé")
     # Through the service, as the desk does: its number comes from the gap-free counter.
     slip = create_slip([PaymentFactory(member=IndividualFactory(last_name="Témoin"))], actor=None)
@@ -117,8 +121,8 @@ def objects(cac, member_user):
     import_statement(
         data=camt053(
             [
-                {"day": datetime.date(2026, 3, 2), "amount": "50.00", "label": reference},
-                {"day": datetime.date(2026, 3, 3), "amount": "12.00", "ref": "FUZZ2"},
+                {"day": clock.in_last_year(3, 2), "amount": "50.00", "label": reference},
+                {"day": clock.in_last_year(3, 3), "amount": "12.00", "ref": "FUZZ2"},
             ]
         ),
         file_name="releve.xml",
@@ -130,7 +134,7 @@ def objects(cac, member_user):
         member=None,
         matched_member=member,
         proposal={"kind": member.kind, "member": {"last_name": "Intrus"}},
-        year=2025,
+        year=LAST_YEAR,
         purpose="adhesion",
         amount=10,
     )
@@ -141,13 +145,13 @@ def objects(cac, member_user):
         "<str:reference>": member.reference,
         "<str:pledge_reference>": waiting.reference,
         "<int:pk>": str(payment.pk),
-        "<int:year>": "2025",
+        "<int:year>": str(LAST_YEAR),
         "<int:version>": "1",
         "<str:number>": slip.number,
         "<uuid:code>": str(receipt.code),
         "member": str(member.pk),
         "<str:verification_token>": receipt.verification_token,
-        "<str:renewal_token>": renewal_token(member, 2026),
+        "<str:renewal_token>": renewal_token(member, clock.YEAR),
         "<str:unsubscribe_token>": unsubscribe_token(member),
     }
 

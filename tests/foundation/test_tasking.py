@@ -1,7 +1,6 @@
 """Work handed to the workers: a task's error fails the call that queued it (in tests, where
 tasks run in-process), and only a broker that cannot be reached is forgiven."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -13,6 +12,7 @@ from dues.models import Payment
 from dues.services import record_payment
 from receipts import tasks
 from receipts.services import issuing
+from tests import clock
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,8 @@ def record_organisation_cheque(staff_user):
         member=OrganisationFactory(),
         amount=Decimal("80"),
         method="cheque",
-        received_on=datetime.date(2026, 3, 2),
-        year=2026,
+        received_on=clock.in_last_year(3, 2),
+        year=clock.LAST_YEAR,
         cheque_number="4400001",
         actor=staff_user,
     )

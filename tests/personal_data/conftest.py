@@ -1,12 +1,11 @@
 """A member with something in every part of its data: pledges, payments, receipts (their PDFs
 rendered), acceptances, an organisation with correspondents and two people with access."""
 
-import datetime
-
 import pytest
 
 from dues.services import record_payment
 from members.models import Access
+from tests import clock
 from tests.factories import CorrespondentFactory, OrganisationFactory, PledgeFactory
 from tests.helpers import subscribed
 
@@ -44,18 +43,18 @@ def organisation_with_data(cac, member_user, django_user_model, django_capture_o
     CorrespondentFactory(member=member, name="Paul Martin", email="paul@example.org")
     CorrespondentFactory(member=member, name="Inès Roy", email="ines@example.org")
     subscribed(member)
-    pledge = PledgeFactory(member=member, year=2026, amount="100.00")
+    pledge = PledgeFactory(member=member, year=clock.LAST_YEAR, amount="100.00")
     paid(
         member,
         "100.00",
-        datetime.date(2026, 3, 2),
+        clock.in_last_year(3, 2),
         "7770001",
         capture=django_capture_on_commit_callbacks,
     )
     paid(
         member,
         "20.50",
-        datetime.date(2026, 4, 9),
+        clock.in_last_year(4, 9),
         "7770002",
         capture=django_capture_on_commit_callbacks,
     )

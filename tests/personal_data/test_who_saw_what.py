@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from members.models import AuditEntry
+from tests import clock
 from tests.helpers import csv_rows, member_of, text
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def test_a_member_does_not_see_the_teams_history_page(client, member_user):
 
 def test_the_receipts_register_export_is_recorded(client, treasurer_user, organisation_with_data):
     client.force_login(treasurer_user)
-    rows = csv_rows(client.get("/tresorerie/registre/2026.csv"))
+    rows = csv_rows(client.get(f"/tresorerie/registre/{clock.YEAR}.csv"))
     entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT_RECEIPTS)
     assert entry.actor == treasurer_user
-    assert entry.after == {"filters": {"annee": 2026}, "rows": len(rows) - 1}
+    assert entry.after == {"filters": {"annee": clock.YEAR}, "rows": len(rows) - 1}

@@ -40,14 +40,13 @@ def parse(value):
 
 
 NOW = parse(os.environ.get("TEST_NOW") or DEFAULT)
-if NOW.astimezone(PARIS).date() < FLOOR:
-    raise ValueError(
-        f"TEST_NOW={NOW.isoformat()} is before {FLOOR}, the newest date of the suite's data"
-    )
-
 # The collective's day and year at NOW (Paris time: at 23:30 UTC on 31 December it is already
 # 1 January there).
 TODAY = NOW.astimezone(PARIS).date()
+if TODAY < FLOOR:
+    raise ValueError(
+        f"TEST_NOW={NOW.isoformat()} is before {FLOOR}, the newest date of the suite's data"
+    )
 YEAR = TODAY.year
 LAST_YEAR = YEAR - 1
 NEXT_YEAR = YEAR + 1

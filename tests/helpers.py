@@ -9,7 +9,6 @@ import itertools
 import os
 import re
 import threading
-import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -57,9 +56,7 @@ LAST_YEAR = clock.LAST_YEAR
 
 def paris(year, month, day, hour=12, minute=0):
     """A moment on the collective's clock (Europe/Paris), for `time_machine.travel`."""
-    return datetime.datetime(
-        year, month, day, hour, minute, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")
-    )
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=clock.PARIS)
 
 
 def image_bytes(image_format, size=(240, 80), noise=False):
